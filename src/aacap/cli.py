@@ -1,0 +1,4 @@
+"""Command-line interface: `aacap SUBCOMMAND ...`."""
+
+def main() -> None:
+    pass
