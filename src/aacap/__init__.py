@@ -1,3 +1,19 @@
-"""aacap: automated audio captioning."""
+"""aacap: automated audio captioning.
+
+>>> import aacap
+>>> model = aacap.load_model()            # the offline default model
+>>> model.caption(["dog.wav"])[0].caption
+"""
+
+from typing import Any
 
 __version__ = "0.1.0"
+__all__ = ["CaptionResult", "load_model", "__version__"]
+
+
+def __getattr__(name: str) -> Any:  # lazy, so `import aacap.metrics` does not load torch
+    if name in ("load_model", "CaptionResult"):
+        from . import captioner
+
+        return getattr(captioner, name)
+    raise AttributeError(f"module 'aacap' has no attribute {name!r}")

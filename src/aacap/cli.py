@@ -1,4 +1,51 @@
-"""Command-line interface: `aacap SUBCOMMAND ...`."""
+"""`aacap` command line. Each subcommand lives in `aacap/commands/<name>.py` and exposes
+`register(subparsers)`, which adds its parser and sets `func=run` (`run(args) -> int`)."""
 
-def main() -> None:
-    pass
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+# Subcommand modules in the order `aacap --help` lists them.
+COMMANDS = ["caption", "models", "init", "embed"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="aacap", description="Automated audio captioning.")
+    parser.add_argument("--version", action="version", version=_version())
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        module = importlib.import_module(f"aacap.commands.{name.replace('-', '_')}")
+        module.register(subparsers)
+    return parser
+
+
+def _version() -> str:
+    from . import __version__
+
+    return f"aacap {__version__}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except (ValueError, FileNotFoundError) as err:  # user errors: one line, no traceback
+        print(f"aacap {args.command}: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+
+
+def console() -> None:
+    """Entry point of the `aacap` script."""
+    sys.exit(main())

@@ -1,0 +1,118 @@
+"""The user-facing API: `load_model(name_or_path).caption(paths_or_waveforms, **options)`."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+import torch
+
+from .audio import AudioSource, read_audio
+from .model import CaptionModel, batch_waves
+
+
+@dataclass
+class CaptionResult:
+    """The caption of one input, its ranked candidates, and the clip's duration."""
+
+    path: str | None  # None for in-memory arrays
+    caption: str
+    candidates: list[tuple[str, float]] = field(default_factory=list)  # (caption, logprob)
+    duration_s: float = 0.0
+    timing_s: float = 0.0  # share of the batch's compute time
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "caption": self.caption,
+            "candidates": [{"caption": c, "logprob": lp} for c, lp in self.candidates],
+            "duration_s": round(self.duration_s, 3),
+        }
+
+
+class Captioner(Protocol):
+    """What every model kind offers (neural presets, checkpoints, the default model)."""
+
+    name: str
+    sample_rate: int
+
+    def caption(
+        self, inputs: Sequence[AudioSource], *, sample_rate: int | None = None, **options: Any
+    ) -> list[CaptionResult]: ...
+
+
+class NeuralCaptioner:
+    """Captions audio with a `CaptionModel` and the decoding family of `aacap.decoding`."""
+
+    def __init__(self, model: CaptionModel, name: str, batch_size: int = 16) -> None:
+        self.model = model.eval()
+        self.name = name
+        self.batch_size = batch_size
+
+    @property
+    def sample_rate(self) -> int:
+        return self.model.sample_rate
+
+    def caption(
+        self, inputs: Sequence[AudioSource], *, sample_rate: int | None = None, **options: Any
+    ) -> list[CaptionResult]:
+        """Caption each input (path or waveform at `sample_rate`). Raises `AudioError` on the
+        first unreadable input; `options` are `DecodingOptions` fields (beam_size=3, ...)."""
+        from .decoding import decode, decoding_options_from_kwargs
+
+        decoding = decoding_options_from_kwargs(**options)
+        clips = [read_audio(x, self.sample_rate, sample_rate) for x in inputs]
+        results: list[CaptionResult] = []
+        for start in range(0, len(clips), self.batch_size):
+            chunk = clips[start : start + self.batch_size]
+            t0 = time.perf_counter()
+            wave, lengths = batch_waves([torch.from_numpy(c.samples) for c in chunk])
+            with torch.inference_mode():
+                memory = self.model.encode(wave, lengths)
+                nbest = decode(self.model, memory, decoding)
+            share = (time.perf_counter() - t0) / len(chunk)
+            for clip, cands in zip(chunk, nbest):
+                results.append(
+                    CaptionResult(
+                        path=None if isinstance(clip.source, str) and clip.source.startswith("<array")
+                        else clip.source,
+                        caption=cands[0].caption if cands else "",
+                        candidates=[(c.caption, float(c.logprob)) for c in cands],
+                        duration_s=clip.duration_s,
+                        timing_s=share,
+                    )
+                )
+        return results
+
+
+def load_model(name_or_path: str | Path = "default", batch_size: int = 16) -> Captioner:
+    """A captioner from a model name (`default`), a checkpoint file, or a CoNeTTE directory."""
+    from . import checkpoint
+    from .presets import PRESETS
+
+    name = str(name_or_path)
+    path = Path(name)
+    if name == "default" and not path.exists():
+        from .default_model import load_default
+
+        return load_default()
+    if path.is_dir():
+        from .conette import load_conette
+
+        return NeuralCaptioner(load_conette(path), name=path.name, batch_size=batch_size)
+    if path.is_file():
+        return NeuralCaptioner(checkpoint.load_model(path), name=path.stem, batch_size=batch_size)
+    if name in PRESETS:
+        raise checkpoint.CheckpointError(
+            f"preset {name!r} has no trained weights here; pass a checkpoint made with "
+            f"`aacap init {name} OUT.pt` or `aacap train`, or use the default model"
+        )
+    raise checkpoint.CheckpointError(
+        f"{name}: no such model or checkpoint; see `aacap models` for names"
+    )
+
+

@@ -1,0 +1,81 @@
+"""One-file checkpoints: the model config, the vocabulary and the weights together, so a
+checkpoint rebuilds its own model. Written atomically (temporary file, then rename)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from .config import ModelConfig
+from .model import CaptionModel
+from .vocab import Vocabulary
+
+FORMAT = "aacap-checkpoint-1"
+
+
+class CheckpointError(ValueError):
+    """A checkpoint that cannot be read; the message is one line for the user."""
+
+
+def atomic_save(obj: Any, path: str | Path) -> None:
+    """torch.save `obj` to `path` so that a crash leaves either the old file or the new one."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            torch.save(obj, f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save_model(model: CaptionModel, path: str | Path, extra: dict[str, Any] | None = None) -> None:
+    """Write `model` (config, vocabulary, weights, and optional `extra` metadata) to `path`."""
+    atomic_save(
+        {
+            "format": FORMAT,
+            "config": model.config.to_dict(),
+            "vocab": list(model.vocab.tokens),
+            "state_dict": model.state_dict(),
+            "extra": extra or {},
+        },
+        path,
+    )
+
+
+def read_checkpoint(path: str | Path) -> dict[str, Any]:
+    """The raw checkpoint dict of an aacap checkpoint file, checked."""
+    path = Path(path)
+    if not path.is_file():
+        raise CheckpointError(f"{path}: no such checkpoint file; check the path or `aacap models`")
+    try:
+        data = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as err:  # noqa: BLE001 - any unpickling failure means the same to the user
+        reason = str(err).splitlines()[0] if str(err) else type(err).__name__
+        raise CheckpointError(f"{path}: not a readable checkpoint ({reason[:120]})") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise CheckpointError(
+            f"{path}: not an aacap checkpoint (no '{FORMAT}' header); create one with `aacap init`"
+        )
+    return data
+
+
+def load_model(path: str | Path) -> CaptionModel:
+    """Rebuild the model stored at `path` (eval mode, CPU)."""
+    data = read_checkpoint(path)
+    model = CaptionModel(ModelConfig.from_dict(data["config"]), Vocabulary(data["vocab"]))
+    missing, unexpected = model.load_state_dict(data["state_dict"], strict=False)
+    if missing or unexpected:
+        raise CheckpointError(
+            f"{path}: weights do not match its config (missing {missing[:3]}, "
+            f"unexpected {unexpected[:3]})"
+        )
+    return model.eval()

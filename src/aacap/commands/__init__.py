@@ -1,0 +1,1 @@
+"""Subcommands of the `aacap` CLI, one module each."""

@@ -1,0 +1,55 @@
+"""`aacap caption PATH... [--model NAME_OR_PATH] [decoding options] [--json]`.
+
+A bad file among many is reported on stderr and skipped; the exit status is 1 if any failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+from pathlib import Path
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("caption", help="caption audio files")
+    p.add_argument("paths", nargs="+", type=Path, help="audio files (wav, flac, ogg, opus, mp3)")
+    p.add_argument("--model", default="default", help="model name or checkpoint (default: default)")
+    p.add_argument("--json", action="store_true", help="one JSON object per input line")
+    p.add_argument("--batch-size", type=int, default=8, help="clips captioned together")
+    from ..decoding.cli_args import add_decoding_arguments
+
+    add_decoding_arguments(p)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..audio import AudioError, read_audio
+    from ..captioner import load_model
+    from ..decoding.cli_args import options_from_args
+
+    options = dataclasses.asdict(options_from_args(args))
+    captioner = load_model(args.model, batch_size=args.batch_size)
+    failed = 0
+    clips = []
+    for path in args.paths:
+        try:
+            clips.append(read_audio(path, captioner.sample_rate))
+        except AudioError as err:
+            print(f"aacap caption: skipped {err}", file=sys.stderr)
+            failed += 1
+    for start in range(0, len(clips), args.batch_size):
+        chunk = clips[start : start + args.batch_size]
+        results = captioner.caption(
+            [c.samples for c in chunk], sample_rate=captioner.sample_rate, **options
+        )
+        for clip, result in zip(chunk, results):
+            result.path = clip.source
+            if args.json:
+                print(json.dumps(result.to_dict()), flush=True)
+            else:
+                print(f"{clip.source}\t{result.caption}", flush=True)
+    if failed:
+        print(f"aacap caption: {failed} of {len(args.paths)} inputs failed", file=sys.stderr)
+    return 1 if failed else 0

@@ -1,0 +1,57 @@
+"""The model configuration stored inside every checkpoint, and the `key=value` override syntax."""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class ModelConfig:
+    """Architecture of a captioning model: which encoder and decoder, and their arguments.
+
+    `encoder_args` / `decoder_args` are the fields of the chosen encoder's / decoder's own
+    config dataclass; they are stored as plain dicts so a checkpoint needs no pickled classes.
+    """
+
+    name: str
+    encoder: str  # "las" | "cnn14" | "cnext" | "yamnet"
+    decoder: str  # "rnn" | "transformer"
+    encoder_args: dict[str, Any] = field(default_factory=dict)
+    decoder_args: dict[str, Any] = field(default_factory=dict)
+    d_model: int = 256  # width of the projected audio frames the decoder attends to
+    projection_dropout: float = 0.5
+    description: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return copy.deepcopy(asdict(self))
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ModelConfig:
+        return cls(**copy.deepcopy(data))
+
+
+def apply_overrides(config: dict[str, Any], overrides: list[str]) -> dict[str, Any]:
+    """Return a copy of `config` with `a.b.c=value` overrides applied (value parsed as JSON,
+    else kept as a string). Unknown top-level keys are an error; nested dict keys may be new."""
+    result = copy.deepcopy(config)
+    for item in overrides:
+        key, sep, raw = item.partition("=")
+        if not sep or not key:
+            raise ValueError(f"override {item!r} is not of the form key=value")
+        try:
+            value = json.loads(raw)
+        except json.JSONDecodeError:
+            value = raw
+        *parents, leaf = key.split(".")
+        node = result
+        for part in parents:
+            if not isinstance(node.get(part), dict):
+                raise ValueError(f"override {item!r}: {part!r} is not a section")
+            node = node[part]
+        if node is result and leaf not in result:
+            raise ValueError(f"override {item!r}: unknown key {leaf!r}; known: {sorted(result)}")
+        node[leaf] = value
+    return result
