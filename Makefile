@@ -6,6 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_DEPS :=
 DEMO_DEPS :=
+DEMO_FILES :=
 
 .PHONY: setup demo test clean
 .DEFAULT_GOAL := setup
@@ -23,6 +24,7 @@ $(STAMP): pyproject.toml Makefile $(wildcard mk/*.mk)
 
 demo: setup $(DEMO_DEPS)
 	$(BIN)/aacap models
+	$(BIN)/aacap caption $(DEMO_FILES)
 
 test: setup $(TEST_DEPS)
 	$(BIN)/python -m pytest
