@@ -60,3 +60,22 @@ def get_preset(name: str, overrides: list[str] | None = None) -> ModelConfig:
         raise ValueError(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}")
     data = apply_overrides(PRESETS[name].to_dict(), overrides or [])
     return ModelConfig.from_dict(data)
+
+
+_TINY_DECODER = {
+    "rnn": ["decoder_args.embed_dim=8", "decoder_args.hidden_size=16",
+            "decoder_args.attention_dim=8"],
+    "transformer": ["decoder_args.num_layers=2", "decoder_args.nhead=2",
+                    "decoder_args.dim_feedforward=32", "decoder_args.d_model=16"],
+}
+_TINY_ENCODER = {
+    "las": ["encoder_args.hidden_size=16", "encoder_args.num_layers=2"],
+    "cnn14": ["encoder_args.channels=[4,4,8,8,16,16]"],
+    "cnext": ["encoder_args.depths=[1,1,1,1]", "encoder_args.dims=[8,8,16,16]"],
+}
+
+
+def tiny_overrides(name: str) -> list[str]:
+    """Overrides that shrink preset `name` to a few thousand weights, for tests and smoke runs."""
+    config = PRESETS[name]
+    return ["d_model=16", *_TINY_ENCODER[config.encoder], *_TINY_DECODER[config.decoder]]

@@ -1,0 +1,83 @@
+"""`aacap init` + `aacap caption` on every preset (tiny sizes), with bad files among good ones."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from aacap.cli import main
+from aacap.presets import PRESETS, tiny_overrides
+from conftest import tone
+
+
+def init_tiny(preset: str, out: Path) -> Path:
+    args = ["init", preset, str(out), "--seed", "3"]
+    for item in tiny_overrides(preset):
+        args += ["--set", item]
+    assert main(args) == 0
+    return out
+
+
+@pytest.mark.parametrize("preset", list(PRESETS))
+def test_each_preset_captions_and_skips_bad_files(
+    preset: str, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    ckpt = init_tiny(preset, tmp_path / f"{preset}.pt")
+    good = [tmp_path / "a.wav", tmp_path / "b.flac"]
+    sf.write(good[0], tone(1.0, 44100), 44100)
+    sf.write(good[1], np.stack([tone(1.5, 16000)] * 2, axis=1), 16000)
+    corrupt = tmp_path / "corrupt.wav"
+    corrupt.write_bytes(b"RIFF....WAVEfmt garbage")
+    missing = tmp_path / "missing.ogg"
+    capsys.readouterr()
+    code = main(["caption", str(good[0]), str(corrupt), str(missing), str(good[1]),
+                 "--model", str(ckpt), "--json", "--max-length", "5"])
+    out, err = capsys.readouterr()
+    assert code == 1
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert [line["path"] for line in lines] == [str(p) for p in good]
+    for line in lines:
+        assert set(line) == {"path", "caption", "candidates", "duration_s"}
+        assert line["candidates"] and line["candidates"][0]["caption"] == line["caption"]
+        assert len(line["caption"].split()) <= 5
+    assert abs(lines[1]["duration_s"] - 1.5) < 1e-3
+    err_lines = [l for l in err.splitlines() if "skipped" in l]
+    assert len(err_lines) == 2 and str(corrupt) in err_lines[0] and str(missing) in err_lines[1]
+
+
+def test_checkpoint_rebuilds_the_same_model(tmp_path: Path) -> None:
+    import torch
+
+    from aacap.checkpoint import load_model
+
+    a = load_model(init_tiny("cnn14-trans2022", tmp_path / "a.pt"))
+    b = load_model(init_tiny("cnn14-trans2022", tmp_path / "b.pt"))  # same seed
+    for (ka, va), (kb, vb) in zip(a.state_dict().items(), b.state_dict().items()):
+        assert ka == kb and torch.equal(va, vb)
+    assert a.config.decoder_args["num_layers"] == 2
+
+
+def test_bad_checkpoint_and_unknown_model(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    wav = tmp_path / "a.wav"
+    sf.write(wav, tone(0.5), 32000)
+    junk = tmp_path / "junk.pt"
+    junk.write_text("nope")
+    assert main(["caption", str(wav), "--model", str(junk)]) == 2
+    assert "not a readable checkpoint" in capsys.readouterr().err
+    assert main(["caption", str(wav), "--model", "las2020"]) == 2
+    assert "no trained weights" in capsys.readouterr().err
+
+
+def test_models_json_lists_the_four_presets(capsys: pytest.CaptureFixture) -> None:
+    assert main(["models", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    by_name = {r["name"]: r for r in rows}
+    assert set(PRESETS) <= set(by_name)
+    assert by_name["cnext-trans2023"]["encoder"] == "cnext"
+    assert by_name["cnn14-rnn2021"]["sample_rate"] == 32000
+    # CNN14 alone has 79.7 M weights with its heads; our encoder drops fc1 and the classifier.
+    assert 70e6 < by_name["cnn14-trans2022"]["parameters"] < 100e6
