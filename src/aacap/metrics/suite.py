@@ -1,0 +1,184 @@
+"""``evaluate``: the DCASE metric suite over a corpus of candidates and references.
+
+Score names follow aac-metrics (``bleu_1`` .. ``bleu_4``, ``meteor``, ``rouge_l``, ``cider_d``,
+``spice``, ``spider``, ``spider_max``, ``vocab_len``); presets name the DCASE sets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+import numpy as np
+
+from aacap.metrics import ngram
+from aacap.metrics.tokenizer import tokenize
+
+BLEU = ["bleu_1", "bleu_2", "bleu_3", "bleu_4"]
+PRESETS: dict[str, list[str]] = {
+    "dcase2020": [*BLEU, "meteor", "rouge_l", "cider_d", "spice", "spider"],
+    "dcase2023": [*BLEU, "meteor", "rouge_l", "cider_d", "spice", "spider", "spider_fl"],
+    "dcase2024": [*BLEU, "meteor", "rouge_l", "cider_d", "spice", "spider", "spider_fl", "fense", "vocab_len"],
+    "all": [*BLEU, "meteor", "rouge_l", "cider_d", "spice", "spider", "spider_max", "sbert_sim", "fer",
+            "fense", "spider_fl", "vocab_len"],
+}
+METRICS = PRESETS["all"]
+
+
+class MetricError(ValueError):
+    """Bad input to a metric, or a metric that cannot run here; the message says what to do."""
+
+
+@dataclass
+class Scores:
+    """Result of :func:`evaluate`.
+
+    corpus: metric name -> corpus score. per_item: metric name -> float64 array of shape (N,)
+    (``vocab_len`` has no per-item value). backends: metric name -> what computed it, e.g.
+    ``"python"`` or ``"java:meteor-1.5.jar"``.
+    """
+
+    corpus: dict[str, float]
+    per_item: dict[str, np.ndarray]
+    backends: dict[str, str] = field(default_factory=dict)
+
+    def __getitem__(self, name: str) -> float:
+        return self.corpus[name]
+
+
+def resolve_metrics(metrics: str | Sequence[str]) -> list[str]:
+    """A preset name, a comma-separated list, or a list of names -> metric names in order."""
+    if isinstance(metrics, str):
+        if metrics in PRESETS:
+            return list(PRESETS[metrics])
+        metrics = [m.strip() for m in metrics.split(",") if m.strip()]
+    names: list[str] = []
+    for m in metrics:
+        if m in PRESETS:
+            names.extend(x for x in PRESETS[m] if x not in names)
+        elif m in METRICS:
+            if m not in names:
+                names.append(m)
+        else:
+            raise MetricError(f"unknown metric or preset {m!r}: choose from {sorted(PRESETS)} or {METRICS}")
+    if not names:
+        raise MetricError("no metric requested")
+    return names
+
+
+def check_inputs(candidates: Sequence[str], mult_references: Sequence[Sequence[str]]) -> None:
+    """Raise MetricError (one line) unless the inputs are a non-empty corpus of strings."""
+    if isinstance(candidates, str) or isinstance(mult_references, str):
+        raise MetricError("candidates must be a list of strings and mult_references a list of lists of strings")
+    if len(candidates) != len(mult_references):
+        raise MetricError(f"{len(candidates)} candidates but {len(mult_references)} reference lists: "
+                          "give one list of references per candidate")
+    if len(candidates) == 0:
+        raise MetricError("empty corpus: give at least one candidate with its references")
+    for i, (cand, refs) in enumerate(zip(candidates, mult_references)):
+        if not isinstance(cand, str):
+            raise MetricError(f"candidate {i} is a {type(cand).__name__}, not a string")
+        if isinstance(refs, str) or len(refs) == 0:
+            raise MetricError(f"item {i} has no list of references: give at least one reference string")
+        if not all(isinstance(r, str) for r in refs):
+            raise MetricError(f"item {i} has a reference that is not a string")
+
+
+def evaluate(
+    candidates: Sequence[str],
+    mult_references: Sequence[Sequence[str]],
+    metrics: str | Sequence[str] = "dcase2020",
+    *,
+    mult_candidates: Sequence[Sequence[str]] | None = None,
+    meteor_backend: str = "auto",
+    spice_backend: str = "python",
+) -> Scores:
+    """Score N candidate captions against their references.
+
+    candidates: N strings. mult_references: N lists of reference strings (any number >= 1).
+    metrics: a preset (``dcase2020``, ``dcase2023``, ``dcase2024``, ``all``), a comma-separated
+    string or a list of names. mult_candidates: N lists of candidates (e.g. beam outputs) for
+    ``spider_max``; defaults to ``[[c] for c in candidates]``. meteor_backend: ``java`` (the
+    official jar in one JVM), or ``auto`` (= java). spice_backend: ``python`` or ``java``
+    (official SPICE 1.0; needs its CoreNLP jars and Java <= 14).
+    Returns a :class:`Scores` with corpus and per-item values and the backend of each metric.
+    """
+    check_inputs(candidates, mult_references)
+    names = resolve_metrics(metrics)
+    need = set(names)
+    if "spider" in need or "spider_fl" in need:
+        need |= {"cider_d", "spice"}
+    corpus: dict[str, float] = {}
+    per_item: dict[str, np.ndarray] = {}
+    backends: dict[str, str] = {}
+
+    def add(result: tuple[dict[str, float], dict[str, np.ndarray]], backend: str) -> None:
+        corpus.update(result[0])
+        per_item.update(result[1])
+        backends.update({k: backend for k in result[0]})
+
+    cands_tok = tokenize(candidates)
+    refs_tok = [tokenize(refs) for refs in mult_references]
+    if need & set(BLEU):
+        add(ngram.bleu(cands_tok, refs_tok), "python")
+    if "rouge_l" in need:
+        add(ngram.rouge_l(cands_tok, refs_tok), "python")
+    if "cider_d" in need:
+        add(ngram.cider_d(cands_tok, refs_tok), "python")
+    if "meteor" in need:
+        add(*_meteor(cands_tok, refs_tok, meteor_backend))
+    if "spice" in need:
+        add(*_spice(candidates, mult_references, spice_backend))
+    if "spider" in need:
+        per_item["spider"] = (per_item["cider_d"] + per_item["spice"]) / 2
+        corpus["spider"] = (corpus["cider_d"] + corpus["spice"]) / 2
+        backends["spider"] = f"cider_d:{backends['cider_d']}+spice:{backends['spice']}"
+    if "spider_max" in need:
+        add(_spider_max(mult_candidates or [[c] for c in candidates], mult_references, spice_backend),
+            f"spice:{spice_backend}")
+    if "vocab_len" in need:
+        corpus["vocab_len"] = float(len({w for c in cands_tok for w in c.split()}))
+        backends["vocab_len"] = "python"
+    for name in need & {"sbert_sim", "fer", "fense", "spider_fl"}:
+        raise MetricError(f"{name} is not available in this build of aacap.metrics: it needs the FENSE "
+                          "models, which aacap cannot download; leave it out of --metrics")
+    order = [n for n in names if n in corpus]
+    return Scores({n: corpus[n] for n in order}, {n: per_item[n] for n in order if n in per_item},
+                  {n: backends[n] for n in order})
+
+
+def _meteor(cands_tok: list[str], refs_tok: list[list[str]], backend: str
+            ) -> tuple[tuple[dict[str, float], dict[str, np.ndarray]], str]:
+    if backend not in ("auto", "java"):
+        raise MetricError(f"unknown METEOR backend {backend!r}: use 'java' or 'auto'")
+    from aacap.metrics.java import JavaUnavailable
+    from aacap.metrics.meteor_java import MeteorJava
+
+    try:
+        with MeteorJava() as meteor:
+            return meteor.score(cands_tok, refs_tok), "java:meteor-1.5.jar"
+    except JavaUnavailable as e:
+        raise MetricError(f"METEOR needs Java here: {e}") from None
+
+
+def _spice(candidates: Sequence[str], mult_references: Sequence[Sequence[str]], backend: str
+           ) -> tuple[tuple[dict[str, float], dict[str, np.ndarray]], str]:
+    raise MetricError("SPICE is not available yet")
+
+
+def _spider_max(mult_candidates: Sequence[Sequence[str]], mult_references: Sequence[Sequence[str]],
+                spice_backend: str) -> tuple[dict[str, float], dict[str, np.ndarray]]:
+    """Best SPIDEr over each clip's candidates. CIDEr-D is computed on the flattened corpus
+    (each candidate paired with its clip's references), as aac-metrics does."""
+    if len(mult_candidates) != len(mult_references):
+        raise MetricError(f"{len(mult_candidates)} candidate lists but {len(mult_references)} reference lists")
+    flat_c = [c for cands in mult_candidates for c in cands]
+    flat_r = [refs for cands, refs in zip(mult_candidates, mult_references) for _ in cands]
+    if any(len(cands) == 0 for cands in mult_candidates):
+        raise MetricError("spider_max: every clip needs at least one candidate")
+    cider = ngram.cider_d(tokenize(flat_c), [tokenize(r) for r in flat_r])[1]["cider_d"]
+    spice = _spice(flat_c, flat_r, spice_backend)[0][1]["spice"]
+    spider = (cider + spice) / 2
+    bounds = np.cumsum([0] + [len(c) for c in mult_candidates])
+    best = np.array([spider[a:b].max() for a, b in zip(bounds[:-1], bounds[1:])])
+    return {"spider_max": float(best.mean())}, {"spider_max": best}

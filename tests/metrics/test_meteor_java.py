@@ -1,0 +1,43 @@
+"""METEOR through the official jar in one persistent JVM (one JVM for this whole module)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from aacap.metrics.java import JavaUnavailable
+from aacap.metrics.tokenizer import tokenize
+
+
+@pytest.fixture(scope="module")
+def meteor():
+    from aacap.metrics.meteor_java import MeteorJava
+
+    try:
+        m = MeteorJava()
+    except JavaUnavailable as e:
+        pytest.skip(str(e))
+    with m:
+        yield m
+
+
+def test_clotho_equals_official(meteor, clotho: list[dict], clotho_corpus: dict) -> None:
+    cands = tokenize([d["candidate"] for d in clotho])
+    refs = [tokenize(d["references"]) for d in clotho]
+    corpus, items = meteor.score(cands, refs)
+    assert corpus["meteor"] == pytest.approx(clotho_corpus["meteor"], abs=1e-9)
+    official = np.array([d["scores"]["meteor"] for d in clotho])
+    np.testing.assert_allclose(items["meteor"], official, rtol=0, atol=1e-9)
+
+
+def test_same_process_serves_many_calls(meteor) -> None:
+    a = meteor.score(["a dog barks"], [["a dog is barking", "dogs bark"]])
+    b = meteor.score(["a dog barks", "rain falls"], [["a dog is barking", "dogs bark"], ["rain is falling"]])
+    assert a[1]["meteor"][0] == pytest.approx(b[1]["meteor"][0])
+    assert 0 < a[0]["meteor"] < 1
+
+
+def test_separator_and_empty_inputs(meteor) -> None:
+    corpus, items = meteor.score(["a ||| b", ""], [["a b"], ["x"]])
+    assert items["meteor"].shape == (2,)
+    assert items["meteor"][1] == 0.0
