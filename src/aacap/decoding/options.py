@@ -1,0 +1,132 @@
+"""Decoding options (one frozen dataclass, as in whisper) and the candidates decoding returns."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+METHODS = ("greedy", "beam", "sample")
+NO_REPEAT_HELP = "'none', 'words' (no repeated non-stopword, CoNeTTE's default) or 'ngram:N'"
+
+
+@dataclass(frozen=True)
+class DecodingOptions:
+    """How captions are generated from the decoder. Invalid values raise `ValueError`.
+
+    Lengths count generated tokens, the closing `<eos>` included: a caption that reaches
+    `max_length` tokens without `<eos>` is cut there (so it has `max_length` words), and `<eos>`
+    is forbidden while fewer than `min_length` words have been generated.
+    """
+
+    method: str = "beam"  # greedy | beam | sample
+    beam_size: int = 3  # hypotheses kept per clip (method='beam'; CoNeTTE: 3)
+    temperature: float = 1.0  # sampling: logits / temperature; 0 picks the most likely token
+    top_k: int | None = None  # sampling: keep the k most likely tokens
+    top_p: float | None = None  # sampling: nucleus, the smallest set with mass >= top_p
+    typical_p: float | None = None  # sampling: locally typical set with mass >= typical_p
+    num_candidates: int | None = None  # candidates per clip; None: beam_size for beam, else 1
+    seed: int | None = None  # sampling: same seed -> same samples (per clip, any batch size)
+    min_length: int = 0  # words before <eos> may be chosen
+    max_length: int = 30  # tokens generated at most, <eos> included
+    no_repeat: str = "words"  # NO_REPEAT_HELP
+    length_penalty: float = 1.0  # score = logprob / length ** length_penalty (0: plain sum)
+    task: str | None = None  # dataset task token <bos_TASK> (e.g. 'clotho'); None: <bos>
+    use_cache: bool = True  # incremental decoding (KV cache / carried LSTM state)
+
+    def __post_init__(self) -> None:
+        def fail(message: str) -> None:
+            raise ValueError(f"decoding option {message}")
+
+        if self.method not in METHODS:
+            fail(f"method={self.method!r} is unknown; choose one of {', '.join(METHODS)}")
+        _check_int(self, "beam_size", 1)
+        _check_int(self, "min_length", 0)
+        _check_int(self, "max_length", 1)
+        if self.min_length > self.max_length:
+            fail(f"min_length={self.min_length} exceeds max_length={self.max_length}")
+        if self.num_candidates is not None:
+            _check_int(self, "num_candidates", 1)
+        if self.seed is not None:
+            _check_int(self, "seed", 0)
+        if self.top_k is not None:
+            _check_int(self, "top_k", 1)
+        for name in ("top_p", "typical_p"):
+            value = getattr(self, name)
+            if value is not None and not (_is_number(value) and 0.0 < value <= 1.0):
+                fail(f"{name}={value!r} must be a number in (0, 1]")
+        if not (_is_number(self.temperature) and self.temperature >= 0.0):
+            fail(f"temperature={self.temperature!r} must be a number >= 0")
+        if not (_is_number(self.length_penalty) and self.length_penalty >= 0.0):
+            fail(f"length_penalty={self.length_penalty!r} must be a number >= 0")
+        parse_no_repeat(self.no_repeat)
+        if self.task is not None and not isinstance(self.task, str):
+            fail(f"task={self.task!r} must be a dataset name such as 'clotho'")
+        if not isinstance(self.use_cache, bool):
+            fail(f"use_cache={self.use_cache!r} must be True or False")
+
+        if self.method != "sample":
+            given = [f"{n}={getattr(self, n)!r}" for n in ("top_k", "top_p", "typical_p")
+                     if getattr(self, n) is not None]
+            if self.temperature != 1.0:
+                given.append(f"temperature={self.temperature!r}")
+            if given:
+                fail(f"{', '.join(given)} only applies to method='sample' (got {self.method!r})")
+        if self.method != "beam" and self.beam_size != 3:
+            fail(f"beam_size={self.beam_size} only applies to method='beam' (got {self.method!r})")
+        if self.method == "beam" and self.candidates > self.beam_size:
+            fail(f"num_candidates={self.num_candidates} exceeds beam_size={self.beam_size}")
+        if self.method == "greedy" and self.candidates != 1:
+            fail("num_candidates must be 1 with method='greedy'; use 'beam' or 'sample' for more")
+
+    @property
+    def candidates(self) -> int:
+        """Candidates returned per clip."""
+        if self.num_candidates is not None:
+            return self.num_candidates
+        return self.beam_size if self.method == "beam" else 1
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One generated caption. `tokens`: word ids (no start token, no `<eos>`); `logprob`: sum
+    of the model's log-probabilities of the generated tokens (`<eos>` included) under the
+    repetition and length constraints, before any sampling transform; `score`: the ranking
+    value, `logprob / length ** length_penalty`."""
+
+    tokens: list[int]
+    caption: str
+    logprob: float
+    score: float
+
+
+def parse_no_repeat(value: str) -> int | None:
+    """'none' -> None, 'words' -> 0 (CoNeTTE's content-word rule), 'ngram:N' -> N."""
+    if value in ("none", "words"):
+        return None if value == "none" else 0
+    if isinstance(value, str) and value.startswith("ngram:"):
+        size = value[len("ngram:"):]
+        if size.isdigit() and int(size) >= 1:
+            return int(size)
+    raise ValueError(f"decoding option no_repeat={value!r} is invalid; use {NO_REPEAT_HELP}")
+
+
+def decoding_options_from_kwargs(**kwargs: Any) -> DecodingOptions:
+    """`DecodingOptions(**kwargs)`, with a one-line `ValueError` naming any unknown option."""
+    known = {f.name for f in dataclasses.fields(DecodingOptions)}
+    unknown = sorted(set(kwargs) - known)
+    if unknown:
+        raise ValueError(
+            f"unknown decoding option(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}"
+        )
+    return DecodingOptions(**kwargs)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value == value
+
+
+def _check_int(options: DecodingOptions, name: str, minimum: int) -> None:
+    value = getattr(options, name)
+    if not (isinstance(value, int) and not isinstance(value, bool) and value >= minimum):
+        raise ValueError(f"decoding option {name}={value!r} must be an integer >= {minimum}")
