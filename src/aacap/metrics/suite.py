@@ -99,8 +99,8 @@ def evaluate(
     metrics: a preset (``dcase2020``, ``dcase2023``, ``dcase2024``, ``all``), a comma-separated
     string or a list of names. mult_candidates: N lists of candidates (e.g. beam outputs) for
     ``spider_max``; defaults to ``[[c] for c in candidates]``. meteor_backend: ``java`` (the
-    official jar in one JVM), or ``auto`` (= java). spice_backend: ``python`` or ``java``
-    (official SPICE 1.0; needs its CoreNLP jars and Java <= 14).
+    official jar in one JVM), or ``auto`` (= java). spice_backend: ``python`` (scene graphs from
+    spaCy, see ``spice.py``).
     Returns a :class:`Scores` with corpus and per-item values and the backend of each metric.
     """
     check_inputs(candidates, mult_references)
@@ -163,7 +163,15 @@ def _meteor(cands_tok: list[str], refs_tok: list[list[str]], backend: str
 
 def _spice(candidates: Sequence[str], mult_references: Sequence[Sequence[str]], backend: str
            ) -> tuple[tuple[dict[str, float], dict[str, np.ndarray]], str]:
-    raise MetricError("SPICE is not available yet")
+    if backend != "python":
+        raise MetricError(f"unknown SPICE backend {backend!r}: only 'python' is available (the official "
+                          "SPICE needs CoreNLP 3.6.0 jars and Java <= 14)")
+    from aacap.metrics.spice import SpiceUnavailable, spice
+
+    try:
+        return spice(candidates, mult_references), "python:spacy-scene-graph"
+    except SpiceUnavailable as e:
+        raise MetricError(str(e)) from None
 
 
 def _spider_max(mult_candidates: Sequence[Sequence[str]], mult_references: Sequence[Sequence[str]],
