@@ -1,0 +1,193 @@
+"""PANNs CNN14 (Kong et al. 2020) as a frame encoder: the audio encoder of the IRIT DCASE 2021
+and 2022 captioning systems.
+
+The frames are the output of the last conv block (after its dropout, before any clip pooling
+or classifier), averaged over frequency: (B, T, 2048) with T = (1 + S // 320) // 32, i.e. one
+frame per 320 ms. This is the tensor `conette.nn.encoders.cnn14.Cnn14` returns as `frame_embs`.
+Module and parameter names are PANNs' own, so an official checkpoint (`Cnn14_mAP=0.431.pth`)
+loads by name with `load_panns_checkpoint`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+from torch.nn.utils.fusion import fuse_conv_bn_eval
+
+from ..features import SAMPLE_RATE, TORCHLIBROSA_KEYS, LogMelConfig, LogMel, check_torchlibrosa_frontend
+
+N_BLOCKS = 6
+POOLED_BLOCKS = 5  # blocks 1-5 end with a 2x2 average pool; block 6 does not
+TIME_REDUCTION = 2**POOLED_BLOCKS  # 32 log-mel frames (320 ms) per output frame
+# The classifier head of the AudioSet tagger: present in PANNs checkpoints, unused here.
+HEAD_KEYS = ("fc1.weight", "fc1.bias", "fc_audioset.weight", "fc_audioset.bias")
+
+
+@dataclass
+class Cnn14Config:
+    """CNN14 sizes. Defaults are the published model; tests shrink `channels`."""
+
+    n_mels: int = 64
+    channels: tuple[int, ...] = (64, 128, 256, 512, 1024, 2048)  # one per conv block
+    dropout: float = 0.2  # after each conv block, in training mode (as PANNs)
+
+    def __post_init__(self) -> None:
+        self.channels = tuple(int(c) for c in self.channels)
+        if len(self.channels) != N_BLOCKS:
+            raise ValueError(f"Cnn14Config.channels needs {N_BLOCKS} widths, got {self.channels}")
+        if self.n_mels < TIME_REDUCTION:
+            raise ValueError(f"Cnn14Config.n_mels must be >= {TIME_REDUCTION}, got {self.n_mels}")
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["channels"] = list(self.channels)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Cnn14Config:
+        return cls(**data)
+
+
+class ConvBlock(nn.Module):
+    """Two 3x3 conv + batchnorm + ReLU layers (PANNs `ConvBlock`; names kept for checkpoints)."""
+
+    def __init__(self, in_channels: int, out_channels: int) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv2d(in_channels, out_channels, 3, padding=1, bias=False)
+        self.conv2 = nn.Conv2d(out_channels, out_channels, 3, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(out_channels)
+        self.bn2 = nn.BatchNorm2d(out_channels)
+        for conv in (self.conv1, self.conv2):
+            nn.init.xavier_uniform_(conv.weight)
+
+    def forward(self, x: Tensor, pool: bool) -> Tensor:
+        """x (B, C_in, T, F) -> (B, C_out, T // 2, F // 2) if pool else (B, C_out, T, F)."""
+        x = F.relu(self.bn1(self.conv1(x)))
+        x = F.relu(self.bn2(self.conv2(x)))
+        return F.avg_pool2d(x, 2) if pool else x
+
+    def fuse_batchnorm(self) -> None:
+        """Fold bn1/bn2 (eval statistics) into conv1/conv2, which gain a bias (inference only)."""
+        for conv, bn in (("conv1", "bn1"), ("conv2", "bn2")):
+            setattr(self, conv, fuse_conv_bn_eval(getattr(self, conv), getattr(self, bn)))
+            setattr(self, bn, nn.Identity())
+
+
+class Cnn14Encoder(nn.Module):
+    """Waveform at 32 kHz -> CNN14 frame embeddings (B, T, channels[-1]), 320 ms per frame."""
+
+    sample_rate = SAMPLE_RATE
+    # Inputs shorter than one output frame (32 log-mel frames) are zero-padded to it.
+    min_samples = (TIME_REDUCTION - 1) * LogMelConfig().hop_length  # 9920 samples = 0.31 s
+
+    def __init__(self, cfg: Cnn14Config | None = None) -> None:
+        super().__init__()
+        self.cfg = cfg = cfg or Cnn14Config()
+        self.frontend = LogMel(LogMelConfig(n_mels=cfg.n_mels))
+        self.bn0 = nn.BatchNorm2d(cfg.n_mels)  # normalises each mel band
+        widths = (1, *cfg.channels)
+        for i in range(N_BLOCKS):
+            setattr(self, f"conv_block{i + 1}", ConvBlock(widths[i], widths[i + 1]))
+        self.out_dim = cfg.channels[-1]
+        self.fused = False  # batchnorms folded into the convs (inference only)
+
+    def fuse_batchnorm(self) -> Cnn14Encoder:
+        """Fold the conv blocks' batchnorms into their convs for inference: same output, one
+        pass less over each activation. Puts the encoder in eval mode for good; its state_dict
+        no longer has the PANNs layout (load weights first, then fuse). Returns self."""
+        self.eval()
+        self.fused = True
+        for block in self.blocks():
+            block.fuse_batchnorm()
+        return self
+
+    def blocks(self) -> list[ConvBlock]:
+        return [getattr(self, f"conv_block{i + 1}") for i in range(N_BLOCKS)]
+
+    def forward(self, wave: Tensor, lengths: Tensor) -> tuple[Tensor, Tensor]:
+        """wave (B, S) float32 at 32 kHz, lengths (B,) samples
+        -> frames (B, T, out_dim), frame_lengths (B,) int64, T = (1 + S // 320) // 32."""
+        if wave.shape[-1] < self.min_samples:
+            wave = F.pad(wave, (0, self.min_samples - wave.shape[-1]))
+        logmel, mel_lengths = self.frontend(wave, lengths)
+        return self.forward_logmel(logmel, mel_lengths)
+
+    def forward_logmel(self, logmel: Tensor, lengths: Tensor) -> tuple[Tensor, Tensor]:
+        """logmel (B, T_mel, n_mels) dB as `features.panns_logmel`, lengths (B,) in mel frames
+        -> frames (B, T_mel // 32, out_dim), frame_lengths (B,) int64 (each in [1, T])."""
+        if logmel.ndim != 3 or logmel.shape[-1] != self.cfg.n_mels:
+            raise ValueError(f"expected log-mel (B, T, {self.cfg.n_mels}), got {tuple(logmel.shape)}")
+        if self.training and self.fused:
+            raise RuntimeError("this CNN14 has its batchnorms folded for inference; it cannot be trained")
+        if logmel.shape[1] < TIME_REDUCTION:
+            logmel = F.pad(logmel, (0, 0, 0, TIME_REDUCTION - logmel.shape[1]), value=self.frontend.silence_db)
+        x = self.bn0(logmel.transpose(1, 2).unsqueeze(-1))  # (B, n_mels, T, 1): mels as channels
+        x = x.squeeze(-1).transpose(1, 2).unsqueeze(1)  # (B, 1, T, n_mels)
+        for i, block in enumerate(self.blocks()):
+            x = block(x, pool=i < POOLED_BLOCKS)
+            x = F.dropout(x, p=self.cfg.dropout, training=self.training)
+        frames = x.mean(dim=3).transpose(1, 2)  # (B, T', C): average over frequency
+        frame_lengths = torch.div(lengths.to(frames.device), TIME_REDUCTION, rounding_mode="floor")
+        return frames, frame_lengths.clamp(1, frames.shape[1]).long()
+
+
+def _read_checkpoint(source: str | Path | Mapping[str, Any], trusted: bool) -> Mapping[str, Any]:
+    if isinstance(source, Mapping):
+        return source
+    path = Path(source)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such checkpoint file")
+    try:
+        return torch.load(path, map_location="cpu", weights_only=not trusted)
+    except Exception as err:  # noqa: BLE001 - any unpickling failure gets the same advice
+        hint = "" if trusted else " (if you trust the file, retry with trusted=True)"
+        raise ValueError(f"{path}: cannot read as a torch checkpoint: {err}{hint}".splitlines()[0]) from err
+
+
+def load_panns_checkpoint(
+    encoder: Cnn14Encoder, source: str | Path | Mapping[str, Any], *, trusted: bool = False
+) -> Cnn14Encoder:
+    """Load official PANNs CNN14 weights into `encoder`, strictly by name.
+
+    `source`: a checkpoint path as published (`torch.load` -> {'model': state_dict}, e.g.
+    `Cnn14_mAP=0.431.pth`), that dict, or the state_dict itself. The frozen torchlibrosa
+    front-end tensors are checked against ours; the AudioSet classifier (`HEAD_KEYS`) is
+    dropped; every other tensor must match a parameter or buffer of the encoder and vice versa.
+    `trusted=True` allows full unpickling (only for files you trust). Returns `encoder`.
+    """
+    where = str(source) if not isinstance(source, Mapping) else "state_dict"
+    ckpt = _read_checkpoint(source, trusted)
+    state = ckpt.get("model", ckpt)
+    if not isinstance(state, Mapping) or not all(isinstance(v, Tensor) for v in state.values()):
+        raise ValueError(f"{where}: expected {{'model': state_dict}} or a state_dict of tensors")
+    state = {k.removeprefix("module."): v for k, v in state.items()}
+    check_torchlibrosa_frontend(state, encoder.frontend.cfg, where)
+    dropped = set(TORCHLIBROSA_KEYS) | set(HEAD_KEYS)
+    load_strict(encoder, {k: v for k, v in state.items() if k not in dropped}, where)
+    return encoder
+
+
+def load_strict(module: nn.Module, state: Mapping[str, Tensor], where: str) -> None:
+    """`module.load_state_dict(state, strict=True)` with a one-line error. BatchNorm
+    `num_batches_tracked` counters (not weights; absent from old checkpoints) may be missing."""
+    own = module.state_dict()
+    state = dict(state)
+    for key in own:
+        if key.endswith("num_batches_tracked") and key not in state:
+            state[key] = own[key]
+    missing = [k for k in own if k not in state]
+    unexpected = [k for k in state if k not in own]
+    shapes = [f"{k} {tuple(v.shape)} vs {tuple(own[k].shape)}" for k, v in state.items() if k in own and v.shape != own[k].shape]
+    if missing or unexpected or shapes:
+        raise ValueError(
+            f"{where}: weights do not match the {type(module).__name__} config: "
+            f"missing {missing[:4]}{'...' if len(missing) > 4 else ''}, "
+            f"unexpected {unexpected[:4]}{'...' if len(unexpected) > 4 else ''}, "
+            f"shape mismatch {shapes[:2]}"
+        )
+    module.load_state_dict(state, strict=True)
