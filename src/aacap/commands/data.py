@@ -56,12 +56,12 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _prepare(args: argparse.Namespace) -> int:
-    from ..data import prepare
+    from ..data import prepare_corpus
     from ..data.manifest import Problems, summarize, write_manifest
 
     problems = Problems(echo=True)
     kwargs = {"splits": tuple(args.splits)} if args.splits else {}
-    items = prepare(args.corpus, args.root, problems=problems, **kwargs)
+    items = prepare_corpus(args.corpus, args.root, problems=problems, **kwargs)
     write_manifest(args.out, items)
     print(f"{args.out}: {summarize(items)}"
           + (f"; skipped {len(problems)} clips with missing or unreadable audio" if problems else ""))
@@ -69,12 +69,12 @@ def _prepare(args: argparse.Namespace) -> int:
 
 
 def _download(args: argparse.Namespace) -> int:
-    from ..data import download
+    from ..data import download_corpus
     from ..data.download import DownloadError
 
     kwargs = {"splits": tuple(args.splits)} if args.splits else {}
     try:
-        root = download(args.corpus, args.root, **kwargs)
+        root = download_corpus(args.corpus, args.root, **kwargs)
     except DownloadError as err:
         print(f"aacap data download: {err}", file=sys.stderr)
         return 1

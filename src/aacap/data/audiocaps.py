@@ -67,19 +67,22 @@ def read_csv(path: Path) -> dict[str, tuple[str, list[str]]]:
     return clips
 
 
-def prepare_audiocaps(root: str | Path, splits: tuple[str, ...] = SPLITS,
+def prepare_audiocaps(root: str | Path, splits: tuple[str, ...] | None = None,
                       problems: Problems | None = None) -> list[ManifestItem]:
-    """Manifest items of AudioCaps `splits` ("train", "val", "test"); clips without a
-    readable audio file are recorded in `problems` (stderr when none is given)."""
+    """Manifest items of AudioCaps `splits` ("train", "val", "test"; default: those whose
+    CSV is present); clips without a readable audio file are recorded in `problems` (stderr
+    when none is given)."""
     problems = Problems(echo=True) if problems is None else problems
     base = find_root(root)
+    if splits is None:
+        splits = tuple(s for s in SPLITS if (base / f"{s}.csv").is_file())
     items: list[ManifestItem] = []
     for split in splits:
         if split not in SPLITS:
             raise ValueError(f"unknown AudioCaps split {split!r}; choose from {', '.join(SPLITS)}")
         path = base / f"{split}.csv"
         if not path.is_file():
-            continue
+            raise FileNotFoundError(f"{path}: missing; AudioCaps {split} is not there")
         dirs = _audio_dirs(base, split)
         on_disk: dict[str, Path] = {}
         for d in dirs:

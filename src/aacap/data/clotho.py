@@ -16,7 +16,6 @@ ROOT/CLOTHO_v2.1/clotho_audio_files/<split>/) is read too.
 from __future__ import annotations
 
 import csv
-import sys
 from pathlib import Path
 
 from .download import RemoteFile, download, extract_7z
@@ -76,16 +75,19 @@ def read_metadata_csv(path: Path) -> dict[str, dict[str, str]]:
         return {r["file_name"]: r for r in csv.DictReader(f)}
 
 
-def prepare_clotho(root: str | Path, splits: tuple[str, ...] = tuple(SPLITS),
+def prepare_clotho(root: str | Path, splits: tuple[str, ...] | None = None,
                    problems: Problems | None = None) -> list[ManifestItem]:
-    """Manifest items for Clotho's `splits` (any of "dev", "val", "eval") under `root`.
+    """Manifest items for Clotho's `splits` (any of "dev", "val", "eval"; default: those
+    whose captions CSV is present) under `root`, in CSV order.
 
-    A split whose captions CSV is absent is skipped with a problem line; clips whose audio is
-    missing or unreadable are left out and recorded in `problems` (printed to stderr when
-    none is given). Items follow the CSV order.
+    Clips whose audio is missing or unreadable are left out and recorded in `problems`
+    (printed to stderr when none is given).
     """
     problems = Problems(echo=True) if problems is None else problems
     csv_dir, audio_dir = find_layout(root)
+    if splits is None:
+        splits = tuple(s for s, name in SPLITS.items()
+                       if (csv_dir / f"clotho_captions_{name}.csv").is_file())
     items: list[ManifestItem] = []
     for split in splits:
         if split not in SPLITS:
@@ -93,8 +95,7 @@ def prepare_clotho(root: str | Path, splits: tuple[str, ...] = tuple(SPLITS),
         name = SPLITS[split]
         captions_csv = csv_dir / f"clotho_captions_{name}.csv"
         if not captions_csv.is_file():
-            print(f"{captions_csv}: missing, skipping Clotho {split}", file=sys.stderr)
-            continue
+            raise FileNotFoundError(f"{captions_csv}: missing; Clotho {split} is not there")
         for file_name, captions in read_captions_csv(captions_csv):
             stem = file_name.rsplit(".", 1)[0]
             item = audio_item(f"clotho/{split}/{stem}", audio_dir / name / file_name, captions,

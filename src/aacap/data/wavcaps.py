@@ -45,12 +45,15 @@ def audio_file_name(split: str, entry_id: str) -> str:
     return f"{entry_id}.flac"
 
 
-def prepare_wavcaps(root: str | Path, splits: tuple[str, ...] = tuple(SOURCES),
+def prepare_wavcaps(root: str | Path, splits: tuple[str, ...] | None = None,
                     problems: Problems | None = None) -> list[ManifestItem]:
-    """Manifest items of WavCaps' `splits` (sources "as", "bbc", "fsd", "sb"); a source
-    whose JSON is absent is skipped; missing/unreadable audio goes to `problems`."""
+    """Manifest items of WavCaps' `splits` (sources "as", "bbc", "fsd", "sb"; default: those
+    whose JSON is present); missing/unreadable audio goes to `problems`."""
     problems = Problems(echo=True) if problems is None else problems
     base = find_root(root)
+    if splits is None:
+        splits = tuple(s for s, (folder, name) in SOURCES.items()
+                       if (base / "json_files" / folder / name).is_file())
     items = []
     for split in splits:
         if split not in SOURCES:
@@ -58,7 +61,7 @@ def prepare_wavcaps(root: str | Path, splits: tuple[str, ...] = tuple(SOURCES),
         folder, json_name = SOURCES[split]
         path = base / "json_files" / folder / json_name
         if not path.is_file():
-            continue
+            raise FileNotFoundError(f"{path}: missing; WavCaps {split} is not there")
         with open(path, encoding="utf-8") as f:
             data = json.load(f)
         if not isinstance(data, dict) or not isinstance(data.get("data"), list):

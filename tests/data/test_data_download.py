@@ -1,0 +1,86 @@
+"""Downloads against a local HTTP server on 127.0.0.1: resume, checksum, offline message."""
+
+from __future__ import annotations
+
+import hashlib
+import http.server
+import socket
+import threading
+from pathlib import Path
+
+import pytest
+
+from aacap.data.download import DownloadError, RemoteFile, download
+
+PAYLOAD = bytes(range(256)) * 4096  # 1 MiB
+
+
+class _RangeHandler(http.server.BaseHTTPRequestHandler):
+    requests: list[str | None] = []
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        if self.path != "/file.bin":
+            self.send_error(404, "Not Found")
+            return
+        rng = self.headers.get("Range")
+        type(self).requests.append(rng)
+        start = int(rng.split("=")[1].rstrip("-")) if rng else 0
+        body = PAYLOAD[start:]
+        self.send_response(206 if rng else 200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def server():
+    _RangeHandler.requests = []
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _RangeHandler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def _remote(url: str, algorithm: str = "sha256") -> RemoteFile:
+    digest = hashlib.new(algorithm, PAYLOAD).hexdigest()
+    return RemoteFile(f"{url}/file.bin", "sub/file.bin", f"{algorithm}:{digest}")
+
+
+def test_download_then_cached(tmp_path: Path, server: str) -> None:
+    path = download(_remote(server), tmp_path)
+    assert path == tmp_path / "sub" / "file.bin" and path.read_bytes() == PAYLOAD
+    download(_remote(server, "md5"), tmp_path)  # same bytes, md5 digest: no new request
+    assert _RangeHandler.requests == [None]
+
+
+def test_resumes_from_partial_file(tmp_path: Path, server: str) -> None:
+    part = tmp_path / "sub" / "file.bin.part"
+    part.parent.mkdir()
+    part.write_bytes(PAYLOAD[:300_000])
+    path = download(_remote(server), tmp_path)
+    assert path.read_bytes() == PAYLOAD and not part.exists()
+    assert _RangeHandler.requests == ["bytes=300000-"]
+
+
+def test_checksum_mismatch_removes_the_file(tmp_path: Path, server: str) -> None:
+    bad = RemoteFile(f"{server}/file.bin", "file.bin", "sha256:" + "0" * 64)
+    with pytest.raises(DownloadError, match="checksum does not match"):
+        download(bad, tmp_path)
+    assert not any(tmp_path.iterdir())
+
+
+def test_http_error_and_offline_are_one_line(tmp_path: Path, server: str) -> None:
+    with pytest.raises(DownloadError, match="answered 404") as err:
+        download(RemoteFile(f"{server}/nope", "x", ""), tmp_path)
+    assert "\n" not in str(err.value)
+    with socket.socket() as s:  # a port nobody listens on: connection refused
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with pytest.raises(DownloadError, match=r"cannot reach 127.0.0.1:\d+ .*network") as err:
+        download(RemoteFile(f"http://127.0.0.1:{port}/f", "f", ""), tmp_path, timeout_s=2)
+    assert "\n" not in str(err.value)
