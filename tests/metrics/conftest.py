@@ -59,3 +59,18 @@ def generated_set(seed: int, n: int = 60, max_refs: int = 6, punct: bool = False
 def gen():
     """The caption-set generator (a fixture, so tests need not import conftest)."""
     return generated_set
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache(tmp_path_factory):
+    """Keep the SPICE parse cache of the tests out of the user's ~/.cache."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("AACAP_CACHE", str(tmp_path_factory.mktemp("aacap-cache")))
+    try:
+        from aacap.metrics.spice import default_cache
+
+        default_cache.cache_clear()
+    except ImportError:
+        pass
+    yield
+    mp.undo()

@@ -41,3 +41,11 @@ def test_separator_and_empty_inputs(meteor) -> None:
     corpus, items = meteor.score(["a ||| b", ""], [["a b"], ["x"]])
     assert items["meteor"].shape == (2,)
     assert items["meteor"][1] == 0.0
+
+
+def test_hard_captions(meteor) -> None:
+    cands = tokenize(["", "caf\u00e9 na\u00efve \u201cquoted\u201d", "line\nbreak\tand tab", "?!...,"])
+    refs = [tokenize(r) for r in (["a dog"], ["cafe naive quoted"], ["line break and tab"], [f"r {i}" for i in range(50)])]
+    corpus, items = meteor.score(cands, refs)
+    assert items["meteor"][2] == pytest.approx(1.0, abs=0.01) or items["meteor"][2] > 0.9
+    assert items["meteor"][0] == 0.0 and np.isfinite(items["meteor"]).all()
