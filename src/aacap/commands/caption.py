@@ -18,6 +18,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--model", default="default", help="model name or checkpoint (default: default)")
     p.add_argument("--json", action="store_true", help="one JSON object per input line")
     p.add_argument("--batch-size", type=int, default=8, help="clips captioned together")
+    p.add_argument("--segment-seconds", type=float, metavar="S",
+                   help="long recordings: caption windows of S seconds, merge equal neighbours")
+    p.add_argument("--hop-seconds", type=float, metavar="H",
+                   help="with --segment-seconds: a window starts every H seconds (default S)")
     from ..decoding.cli_args import add_decoding_arguments
 
     add_decoding_arguments(p)
@@ -39,6 +43,11 @@ def run(args: argparse.Namespace) -> int:
         except AudioError as err:
             print(f"aacap caption: skipped {err}", file=sys.stderr)
             failed += 1
+    if args.segment_seconds is not None:  # per-segment captions: aacap/segment.py
+        from ..segment import run_segmented
+
+        run_segmented(captioner, clips, args, options)
+        clips = []
     for start in range(0, len(clips), args.batch_size):
         chunk = clips[start : start + args.batch_size]
         results = captioner.caption(

@@ -1,0 +1,258 @@
+"""Batch captioning of a collection: a folder, a glob or a manifest -> JSONL, resumable.
+
+Each output line is what `aacap caption --json` prints for the file (`path`, `caption`,
+`candidates`, `duration_s`; plus `id` for manifest entries). Lines are appended and flushed one
+by one, so a killed run loses at most the line being written; a rerun repairs a cut last line
+and skips every input already in the output (or in the errors file). Unreadable inputs go to
+`<out stem>.errors.jsonl` with the reason. The work runs in this process, in `workers` local
+processes, or on a Ray cluster (`batch_ray.py`).
+
+    from aacap.batch import run_batch
+    run_batch("clips/", "captions.jsonl", model="model.pt", workers=2)
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import multiprocessing
+import os
+import sys
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .audio import AudioError, read_audio
+
+AUDIO_EXTENSIONS = {".wav", ".flac", ".ogg", ".oga", ".opus", ".mp3", ".aif", ".aiff", ".au"}
+
+
+@dataclass(frozen=True)
+class Item:
+    """One input: `path` as written to the output, `source` the absolute file to read."""
+
+    path: str
+    source: str
+    id: str | None = None  # manifest entries only
+
+    @property
+    def key(self) -> str:
+        """What a rerun matches against the output: the id if any, else the path."""
+        return self.id if self.id is not None else self.path
+
+
+@dataclass
+class BatchSummary:
+    captioned: int  # new lines written this run
+    failed: int  # inputs that went to the errors file this run
+    skipped: int  # inputs already in the output or errors file
+    seconds: float  # wall time of the captioning (model loading included)
+
+    @property
+    def clips_per_s(self) -> float:
+        return (self.captioned + self.failed) / self.seconds if self.seconds > 0 else 0.0
+
+
+def find_inputs(spec: str | Path) -> list[Item]:
+    """The inputs named by `spec`: a folder (audio files below it, recursively), a glob
+    pattern, a manifest `.jsonl` (lines `{"id": ..., "audio": PATH, ...}`, relative paths taken
+    from the manifest's folder) or one audio file. Sorted, duplicates removed."""
+    text = str(spec)
+    path = Path(text)
+    if path.is_dir():
+        found = [p for p in path.rglob("*") if p.suffix.lower() in AUDIO_EXTENSIONS and p.is_file()]
+        items = [_item(str(p)) for p in sorted(found)]
+    elif path.is_file() and path.suffix.lower() == ".jsonl":
+        items = _read_manifest(path)
+    elif path.is_file():
+        items = [_item(text)]
+    elif any(ch in text for ch in "*?["):
+        items = [_item(p) for p in sorted(glob.glob(text, recursive=True)) if Path(p).is_file()]
+    else:
+        raise ValueError(f"{text}: no such folder, file or manifest; pass a folder of audio "
+                         "files, a glob such as 'clips/**/*.wav', or a manifest .jsonl")
+    if not items:
+        raise ValueError(f"{text}: no audio files found (looked for "
+                         f"{', '.join(sorted(AUDIO_EXTENSIONS))})")
+    seen: set[str] = set()
+    unique = [i for i in items if not (i.key in seen or seen.add(i.key))]
+    return unique
+
+
+def _item(path: str, id: str | None = None) -> Item:
+    return Item(path, str(Path(path).resolve()), id)
+
+
+def _read_manifest(path: Path) -> list[Item]:
+    items = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            entry = json.loads(line)
+            audio = entry["audio"]
+            if not isinstance(audio, str):
+                raise TypeError
+        except (json.JSONDecodeError, KeyError, TypeError):
+            raise ValueError(f"{path}:{number}: not a manifest line; expected "
+                             '{"id": ..., "audio": "path/to/file.wav", ...}') from None
+        audio_path = Path(audio) if Path(audio).is_absolute() else path.parent / audio
+        entry_id = entry.get("id")
+        items.append(_item(str(audio_path), None if entry_id is None else str(entry_id)))
+    return items
+
+
+def errors_path(out: Path) -> Path:
+    """Where the errors of `out` go: `captions.jsonl` -> `captions.errors.jsonl`."""
+    return out.with_name(out.stem + ".errors.jsonl") if out.suffix else Path(f"{out}.errors.jsonl")
+
+
+def read_keys(path: Path) -> set[str]:
+    """Keys (`id`, else `path`) of the JSONL lines of `path`; a cut last line (a run killed
+    while writing it) is removed from the file so appending continues cleanly."""
+    if not path.exists():
+        return set()
+    data = path.read_bytes()
+    end = data.rfind(b"\n") + 1
+    if end < len(data):  # the last line has no newline: cut short by a kill
+        with open(path, "r+b") as f:
+            f.truncate(end)
+        data = data[:end]
+    keys = set()
+    for line in data.decode("utf-8").splitlines():
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        key = row.get("id", row.get("path"))
+        if key is not None:
+            keys.add(str(key))
+    return keys
+
+
+# --- the work on one chunk of inputs (same in this process, a local worker or a Ray actor) ---
+
+
+def caption_chunk(captioner: Any, items: list[Item], options: dict[str, Any]
+                  ) -> tuple[list[dict], list[dict]]:
+    """Caption `items` in one model call: (output lines, error lines) as dicts."""
+    clips, good, errors = [], [], []
+    for item in items:
+        try:
+            clips.append(read_audio(item.source, captioner.sample_rate).samples)
+            good.append(item)
+        except AudioError as err:
+            errors.append(_with_id({"path": item.path, "error": str(err)}, item))
+    lines = []
+    if clips:
+        results = captioner.caption(clips, sample_rate=captioner.sample_rate, **options)
+        for item, result in zip(good, results):
+            result.path = item.path
+            lines.append(_with_id(result.to_dict(), item))
+    return lines, errors
+
+
+def _with_id(row: dict, item: Item) -> dict:
+    return {"id": item.id, **row} if item.id is not None else row
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(model: str, batch_size: int, threads: int) -> None:
+    import torch
+
+    from .captioner import load_model
+
+    torch.set_num_threads(threads)
+    _WORKER["captioner"] = load_model(model, batch_size=batch_size)
+
+
+def _work(args: tuple[list[Item], dict[str, Any]]) -> tuple[list[dict], list[dict]]:
+    return caption_chunk(_WORKER["captioner"], *args)
+
+
+def _run_local(model: str, chunks: list[list[Item]], options: dict[str, Any], workers: int,
+               batch_size: int) -> Iterator[tuple[list[dict], list[dict]]]:
+    if workers == 1:
+        from .captioner import load_model
+
+        captioner = load_model(model, batch_size=batch_size)
+        for chunk in chunks:
+            yield caption_chunk(captioner, chunk, options)
+        return
+    threads = max(1, (os.cpu_count() or 1) // workers)
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(workers, _init_worker, (model, batch_size, threads)) as pool:
+        yield from pool.imap_unordered(_work, [(chunk, options) for chunk in chunks])
+
+
+# --- the driver -------------------------------------------------------------------------------
+
+
+def run_batch(
+    inputs: str | Path | list[Item],
+    out: str | Path,
+    model: str = "default",
+    *,
+    workers: int | None = None,
+    batch_size: int = 8,
+    options: dict[str, Any] | None = None,
+    ray: str | None = None,
+    retry_errors: bool = False,
+    progress: bool = True,
+) -> BatchSummary:
+    """Caption every input not yet in `out`, appending one JSON line per clip.
+
+    `inputs`: see `find_inputs`; `workers`: local processes (default 1), or Ray actors with
+    `ray` (default: one per CPU of the cluster);
+    `batch_size`: clips per model call; `options`: decoding options (`beam_size=3`, ...);
+    `ray`: `"auto"` (the cluster in RAY_ADDRESS or started by `ray start` here, else a new
+    local one) or a cluster address; `retry_errors`: try again the inputs in the errors file.
+    """
+    from tqdm import tqdm
+
+    from .decoding import decoding_options_from_kwargs
+
+    if (workers is not None and workers < 1) or batch_size < 1:
+        raise ValueError("--workers and --batch-size must be >= 1")
+    options = dict(options or {})
+    decoding_options_from_kwargs(**options)  # fail now, not in a worker
+    items = inputs if isinstance(inputs, list) else find_inputs(inputs)
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    errors_file = errors_path(out)
+    done = read_keys(out)
+    if retry_errors and errors_file.exists():
+        errors_file.unlink()
+    done |= read_keys(errors_file)
+    todo = [i for i in items if i.key not in done]
+    summary = BatchSummary(0, 0, len(items) - len(todo), 0.0)
+    if not todo:
+        return summary
+    chunks = [todo[i : i + batch_size] for i in range(0, len(todo), batch_size)]
+    started = time.perf_counter()
+    if ray is not None:
+        from .batch_ray import run_on_ray
+
+        results: Iterable = run_on_ray(ray, model, chunks, options, workers, batch_size)
+    else:
+        results = _run_local(model, chunks, options, workers or 1, batch_size)
+    bar = tqdm(total=len(todo), unit="clip", desc="aacap batch", disable=not progress,
+               file=sys.stderr, dynamic_ncols=True)
+    with open(out, "a", encoding="utf-8") as out_f, bar:
+        for lines, errors in results:
+            for row in lines:
+                out_f.write(json.dumps(row) + "\n")
+                out_f.flush()
+            if errors:
+                with open(errors_file, "a", encoding="utf-8") as err_f:
+                    for row in errors:
+                        err_f.write(json.dumps(row) + "\n")
+            summary.captioned += len(lines)
+            summary.failed += len(errors)
+            bar.update(len(lines) + len(errors))
+    summary.seconds = time.perf_counter() - started
+    return summary

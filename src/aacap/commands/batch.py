@@ -1,0 +1,49 @@
+"""`aacap batch INPUT --out captions.jsonl [--workers N] [--ray auto|ADDRESS] [decoding options]`.
+
+INPUT is a folder, a glob or a manifest .jsonl. A rerun skips what the output already holds.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "batch", help="caption a collection into JSONL (resumable, local processes or Ray)",
+        description="Caption every audio file of INPUT into --out, one `aacap caption --json` "
+                    "line each. Rerunning skips inputs already in --out or in the errors file "
+                    "(<out stem>.errors.jsonl, where unreadable inputs go with the reason).")
+    p.add_argument("input", help="a folder, a glob such as 'clips/**/*.flac' (quoted), or a "
+                                 'manifest .jsonl of {"id": ..., "audio": PATH} lines')
+    p.add_argument("--out", type=Path, required=True, help="output JSONL (appended to)")
+    p.add_argument("--model", default="default", help="model name or checkpoint (default: default)")
+    p.add_argument("--batch-size", type=int, default=8, help="clips per model call (default 8)")
+    p.add_argument("--workers", type=int, default=None,
+                   help="local processes (default 1) or, with --ray, actors (default: one per "
+                        "CPU of the cluster)")
+    p.add_argument("--ray", metavar="auto|ADDRESS", default=None,
+                   help="run on Ray: 'auto' joins the cluster of RAY_ADDRESS or `ray start` "
+                        "(else starts a local one), or give a cluster address HOST:6379")
+    p.add_argument("--retry-errors", action="store_true",
+                   help="caption again the inputs listed in the errors file")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    from ..decoding.cli_args import add_decoding_arguments
+
+    add_decoding_arguments(p)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..batch import errors_path, run_batch
+    from ..decoding.cli_args import kwargs_from_args
+
+    summary = run_batch(args.input, args.out, args.model, workers=args.workers,
+                        batch_size=args.batch_size, options=kwargs_from_args(args), ray=args.ray,
+                        retry_errors=args.retry_errors, progress=not args.no_progress)
+    print(f"aacap batch: {summary.captioned} captioned, {summary.failed} failed, "
+          f"{summary.skipped} already done; {summary.clips_per_s:.2f} clips/s -> {args.out}")
+    if summary.failed:
+        print(f"aacap batch: reasons in {errors_path(args.out)}")
+    return 1 if summary.failed else 0

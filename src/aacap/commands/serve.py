@@ -1,0 +1,43 @@
+"""`aacap serve [--model NAME_OR_PATH] [--host 127.0.0.1] [--port 8000] [limits]`."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("serve", help="HTTP API and web page for captioning")
+    p.add_argument("--model", default="default", help="model name or checkpoint (default: default)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    p.add_argument("--max-batch", type=int, default=16, help="clips per model call (default 16)")
+    p.add_argument("--max-wait-ms", type=float, default=10.0,
+                   help="how long a clip waits for others to share its batch (default 10 ms)")
+    p.add_argument("--max-upload-mb", type=float, default=25.0,
+                   help="larger request bodies get 413 (default 25 MB)")
+    p.add_argument("--max-audio-s", type=float, default=600.0,
+                   help="longer recordings get 413 (default 600 s)")
+    p.add_argument("--max-clip-s", type=float, default=30.0,
+                   help="longer recordings are captioned in segments (default 30 s)")
+    p.add_argument("--segment-seconds", type=float, default=10.0,
+                   help="segment length for those (default 10 s)")
+    p.add_argument("--log-level", default="info", help="uvicorn log level (default info)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..captioner import load_model
+    from ..serve import ServeConfig, run_server
+
+    if args.max_batch < 1 or args.max_wait_ms < 0 or min(args.max_upload_mb, args.max_audio_s,
+                                                          args.max_clip_s, args.segment_seconds) <= 0:
+        raise ValueError("--max-batch must be >= 1, --max-wait-ms >= 0, and the size and "
+                         "duration limits positive")
+    config = ServeConfig(max_batch=args.max_batch, max_wait_ms=args.max_wait_ms,
+                         max_upload_mb=args.max_upload_mb, max_audio_s=args.max_audio_s,
+                         max_clip_s=args.max_clip_s, segment_s=args.segment_seconds)
+    captioner = load_model(args.model, batch_size=args.max_batch)
+    print(f"aacap serve: {captioner.name} on http://{args.host}:{args.port}/ "
+          f"(API docs at /docs)", flush=True)
+    run_server(captioner, config, args.host, args.port, args.log_level)
+    return 0

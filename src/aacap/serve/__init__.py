@@ -1,0 +1,22 @@
+"""HTTP service: `aacap serve` = FastAPI app (`app.py`) + dynamic batcher (`batcher.py`) on
+uvicorn, with the web page in `static/`.
+
+    from aacap.serve import ServeConfig, create_app
+    app = create_app(aacap.load_model("model.pt"), ServeConfig(max_batch=8))
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .app import ServeConfig, create_app
+
+__all__ = ["ServeConfig", "create_app", "run_server"]
+
+
+def run_server(captioner: Any, config: ServeConfig, host: str = "127.0.0.1", port: int = 8000,
+               log_level: str = "info") -> None:
+    """Serve `captioner` until interrupted (uvicorn, one process, one model thread)."""
+    import uvicorn
+
+    uvicorn.run(create_app(captioner, config), host=host, port=port, log_level=log_level)

@@ -1,0 +1,239 @@
+"""The HTTP API (FastAPI): `POST /v1/captions`, `GET /healthz`, the web page at `/`, `/docs`.
+
+Bad input never raises a 500: it is answered 400 (bad option, bad samples, malformed body),
+413 (too large or too long) or 415 (not audio), with `{"detail": "<one-line reason>"}`.
+Recordings longer than `max_clip_s` are captioned in windows of `segment_s` seconds (see
+`aacap.segment`), the windows batched with everyone else's clips.
+"""
+
+import asyncio
+import dataclasses
+import logging
+import time
+import typing
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import numpy as np
+from fastapi import FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+from starlette.datastructures import UploadFile
+
+from .. import __version__
+from ..decoding import DecodingOptions, decoding_options_from_kwargs
+from ..segment import SegmentedResult, check_segment_args, merge_segments, segment_bounds
+from ..segment import segments_from_results
+from .batcher import BatcherStats, BatchTiming, DynamicBatcher, QueueFull, captioner_runner
+from .inputs import Decoded, InputError, decode_audio, read_body, spectrogram
+
+STATIC = Path(__file__).parent / "static"
+log = logging.getLogger("aacap.serve")
+
+
+@dataclass
+class ServeConfig:
+    """Server settings; sizes in MB, durations in seconds."""
+
+    max_batch: int = 16  # clips per model call (the captioner's own batch_size caps it too)
+    max_wait_ms: float = 10.0  # how long a clip waits for others to join its batch
+    max_queue: int = 1024  # clips waiting at most; beyond, 503
+    max_upload_mb: float = 25.0  # request body limit -> 413
+    max_audio_s: float = 600.0  # recording length limit -> 413
+    max_clip_s: float = 30.0  # longer recordings are segmented
+    segment_s: float = 10.0  # window length used for them
+
+
+def _params_model() -> type[BaseModel]:
+    """Query/form parameters: every `DecodingOptions` field (optional) + segmentation."""
+    hints = typing.get_type_hints(DecodingOptions)
+    fields: dict[str, Any] = {
+        f.name: (Optional[hints[f.name]], Field(None, description=f"decoding option {f.name}"))
+        for f in dataclasses.fields(DecodingOptions) if f.name != "use_cache"
+    }
+    fields["segment_seconds"] = (Optional[float], Field(
+        None, gt=0, description="caption in windows of this many seconds (long recordings)"))
+    fields["hop_seconds"] = (Optional[float], Field(
+        None, gt=0, description="a window starts every this many seconds (default: the window)"))
+    fields["spectrogram"] = (bool, Field(False, description="also return a log-mel spectrogram"))
+    return create_model("CaptionParams", __config__=ConfigDict(extra="forbid"), **fields)
+
+
+CaptionParams = _params_model()
+
+_BODY_DOC = {
+    "requestBody": {
+        "required": True,
+        "description": "An audio file (wav, flac, ogg, opus, mp3): multipart field `file` "
+                       "(other form fields are the same options as the query), or the raw body.",
+        "content": {
+            "multipart/form-data": {"schema": {
+                "type": "object", "required": ["file"],
+                "properties": {"file": {"type": "string", "format": "binary"}}}},
+            "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+            "audio/*": {"schema": {"type": "string", "format": "binary"}},
+        },
+    }
+}
+
+
+def create_app(captioner: Any, config: ServeConfig | None = None) -> FastAPI:
+    """The ASGI app serving `captioner` (any `aacap.captioner.Captioner`)."""
+    config = config or ServeConfig()
+    batcher = DynamicBatcher(captioner_runner(captioner), config.max_batch,
+                             config.max_wait_ms / 1000, config.max_queue)
+    limit = int(config.max_upload_mb * 2**20)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):  # noqa: ANN202
+        async with batcher:  # one warm-up clip, so the first request does not pay for it
+            await batcher.submit(np.zeros(captioner.sample_rate, np.float32),
+                                 decoding_options_from_kwargs(max_length=2))
+            batcher.stats = BatcherStats()
+            yield
+
+    app = FastAPIOffline(title="aacap", version=__version__, lifespan=lifespan,
+                         description="Automated audio captioning: audio file in, sentence out.")
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.exception_handler(InputError)
+    async def _input_error(request: Request, err: InputError) -> JSONResponse:
+        return JSONResponse({"detail": str(err)}, status_code=err.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(request: Request, err: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"detail": _one_line(err.errors())}, status_code=400)
+
+    @app.exception_handler(Exception)
+    async def _internal_error(request: Request, err: Exception) -> JSONResponse:
+        log.exception("internal error on %s", request.url.path)
+        return JSONResponse({"detail": f"internal error: {type(err).__name__}: {err}"},
+                            status_code=500)
+
+    @app.get("/", include_in_schema=False)
+    async def index() -> FileResponse:
+        return FileResponse(STATIC / "index.html")
+
+    @app.get("/healthz", summary="Liveness and the model being served")
+    async def healthz() -> dict:
+        return {"status": "ok", "model": captioner.name, "sample_rate": captioner.sample_rate,
+                "max_batch": config.max_batch, "max_upload_mb": config.max_upload_mb,
+                "max_audio_s": config.max_audio_s, "max_clip_s": config.max_clip_s,
+                "segment_s": config.segment_s, "queued": batcher.queued,
+                **dataclasses.asdict(batcher.stats)}
+
+    @app.post("/v1/captions", summary="Caption an audio file", openapi_extra=_BODY_DOC,
+              responses={400: {"description": "bad option or samples"},
+                         413: {"description": "upload too large or recording too long"},
+                         415: {"description": "not a readable audio file"},
+                         503: {"description": "too many clips waiting"}})
+    async def captions(request: Request,
+                       params: Annotated[CaptionParams, Query()]) -> JSONResponse:  # type: ignore[valid-type]
+        """Caption the uploaded recording. The answer holds `caption`, `candidates`
+        (`caption`, `logprob`, best first), `duration_s`, `timing` (seconds), and for a
+        segmented recording `segments` (`start_s`, `end_s`, `caption`, `candidates`)."""
+        t0 = time.perf_counter()
+        body = await read_body(request.stream(), request.headers.get("content-length"), limit)
+        data, name, form = await _split_body(request, body)
+        values = params.model_dump(exclude_none=True)
+        if form:
+            try:
+                values.update(CaptionParams.model_validate(form).model_dump(exclude_none=True))
+            except ValidationError as err:
+                raise InputError(400, _one_line(err.errors())) from None
+        want_spec = bool(values.pop("spectrogram", False))
+        seg_s, hop_s = values.pop("segment_seconds", None), values.pop("hop_seconds", None)
+        try:
+            options = decoding_options_from_kwargs(**values)
+            if hop_s is not None and seg_s is None:
+                raise ValueError("hop_seconds needs segment_seconds")
+            if seg_s is not None:
+                check_segment_args(seg_s, hop_s)
+        except ValueError as err:
+            raise InputError(400, str(err).replace("--", "").replace("-seconds", "_seconds"))
+        clip = await asyncio.to_thread(decode_audio, data, name, captioner.sample_rate,
+                                       config.max_audio_s)
+        decoded_s = time.perf_counter() - t0
+        if seg_s is None and clip.duration_s > config.max_clip_s:
+            seg_s = config.segment_s
+        try:
+            if seg_s is None:
+                result, timing = await batcher.submit(clip.samples, options)
+                answer = result.to_dict()
+                timings = [timing]
+            else:
+                answer, timings = await _caption_segments(clip, options, seg_s, hop_s)
+        except QueueFull as err:
+            return JSONResponse({"detail": str(err)}, status_code=503,
+                                headers={"Retry-After": "1"})
+        answer["path"] = name
+        answer["model"] = captioner.name
+        answer["timing"] = {
+            "total_s": round(time.perf_counter() - t0, 4),
+            "decode_s": round(decoded_s, 4),
+            "queue_s": round(max(t.queue_s for t in timings), 4),
+            "compute_s": round(max(t.compute_s for t in timings), 4),
+            "batch_size": max(t.batch_size for t in timings),
+        }
+        if want_spec:
+            answer["spectrogram"] = await asyncio.to_thread(
+                spectrogram, clip.samples, clip.sample_rate)
+        return JSONResponse(answer)
+
+    async def _caption_segments(clip: Decoded, options: DecodingOptions, seg_s: float,
+                                hop_s: float | None) -> tuple[dict, list[BatchTiming]]:
+        bounds = segment_bounds(len(clip.samples), clip.sample_rate, seg_s, hop_s)
+        done = await asyncio.gather(
+            *(batcher.submit(clip.samples[a:b], options) for a, b in bounds))
+        segments = segments_from_results(bounds, [r for r, _ in done], clip.sample_rate)
+        result = SegmentedResult(clip.name, clip.duration_s, merge_segments(segments))
+        return result.to_dict(), [t for _, t in done]
+
+    return app
+
+
+async def _split_body(request: Request, body: bytes) -> tuple[bytes, str, dict[str, str]]:
+    """(audio bytes, a name for messages, other form fields) from a multipart or raw body."""
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind == "application/x-www-form-urlencoded":
+        raise InputError(415, "url-encoded forms cannot carry audio; send multipart/form-data "
+                              "with a 'file' field, or the raw file as the body")
+    if kind != "multipart/form-data":
+        return body, "request body", {}
+
+    async def replay() -> dict:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    try:
+        form = await Request(request.scope, replay).form(max_files=1, max_fields=64)
+    except Exception as err:  # noqa: BLE001 - any parse failure is the client's
+        raise InputError(400, f"malformed multipart body ({_first_line(err)}); "
+                              "send the audio in a field named 'file'") from None
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile):
+        raise InputError(400, "multipart request has no file field named 'file'")
+    data = await upload.read()
+    fields = {k: v for k, v in form.multi_items() if k != "file" and isinstance(v, str)}
+    return data, upload.filename or "upload", fields
+
+
+def _first_line(err: BaseException) -> str:
+    text = str(getattr(err, "detail", "") or err)
+    return text.splitlines()[0] if text else type(err).__name__
+
+
+def _one_line(errors: list[dict] | typing.Sequence[Any]) -> str:
+    """Pydantic/FastAPI validation errors as one line: `field: message; ...`."""
+    parts = []
+    for e in errors:
+        where = ".".join(str(x) for x in e.get("loc", ()) if x not in ("query", "body"))
+        message = e.get("msg", "invalid")
+        if e.get("type") == "extra_forbidden":
+            message = "unknown option"
+        parts.append(f"{where}: {message}" if where else message)
+    return "invalid request: " + "; ".join(parts)

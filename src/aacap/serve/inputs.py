@@ -1,0 +1,121 @@
+"""What a request brings: its body under a size limit, the audio in it, and a spectrogram.
+
+Every failure is an `InputError` with the HTTP status to answer (400, 413, 415) and a one-line
+reason naming the upload, what is wrong and what to do.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import numpy as np
+import soundfile as sf
+
+from ..audio import AudioError, read_audio
+from ..features import mel_filterbank
+
+
+class InputError(ValueError):
+    """A bad request: `status` is the HTTP status, `str(err)` the one-line reason."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+async def read_body(chunks: AsyncIterator[bytes], declared: str | None, limit: int) -> bytes:
+    """The whole request body, or `InputError(413)` as soon as it exceeds `limit` bytes.
+
+    `declared` is the Content-Length header (checked first, so a large upload is refused
+    before it is read).
+    """
+    mb = limit / 2**20
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise InputError(413, f"upload of {int(declared) / 2**20:.1f} MB exceeds this server's "
+                              f"limit of {mb:.1f} MB; send a shorter or compressed recording")
+    body = bytearray()
+    async for chunk in chunks:
+        body += chunk
+        if len(body) > limit:
+            raise InputError(413, f"upload exceeds this server's limit of {mb:.1f} MB; "
+                                  "send a shorter or compressed recording")
+    return bytes(body)
+
+
+@dataclass
+class Decoded:
+    samples: np.ndarray  # (num_samples,) float32 at `sample_rate`
+    sample_rate: int  # Hz
+    name: str
+
+    @property
+    def duration_s(self) -> float:
+        return len(self.samples) / self.sample_rate
+
+
+def decode_audio(data: bytes, name: str, sample_rate: int, max_audio_s: float) -> Decoded:
+    """Decode an uploaded file (any format soundfile reads) to mono float32 at `sample_rate`.
+
+    Raises `InputError`: 400 for an empty upload or bad samples (zero length, NaN/Inf), 413 for
+    a recording longer than `max_audio_s` seconds (checked from the header, before decoding),
+    415 for bytes that are not a readable audio file.
+    """
+    if not data:
+        raise InputError(400, "the request has no audio: send a file as multipart field "
+                              "'file' or as the raw request body")
+    try:
+        info = sf.info(io.BytesIO(data))
+        if info.samplerate > 0 and info.frames / info.samplerate > max_audio_s:
+            raise InputError(413, f"{name}: {info.frames / info.samplerate:.1f} s of audio "
+                                  f"exceeds this server's limit of {max_audio_s:g} s; "
+                                  "cut the recording into parts")
+        array, rate = sf.read(io.BytesIO(data), dtype="float32", always_2d=True)
+    except (sf.LibsndfileError, RuntimeError, TypeError, EOFError) as err:
+        reason = str(err).split("\n")[0].split(": ")[-1] or "unreadable"
+        raise InputError(415, f"{name}: not a readable audio file ({reason}); "
+                              "send wav, flac, ogg, opus or mp3") from None
+    try:
+        clip = read_audio(array, sample_rate, rate)
+    except AudioError as err:
+        message = str(err).replace(clip_name(array), name, 1)
+        raise InputError(400, message) from None
+    return Decoded(clip.samples, sample_rate, name)
+
+
+def clip_name(array: np.ndarray) -> str:
+    """The name `read_audio` gives an in-memory array (replaced by the upload's name)."""
+    return f"<array of shape {tuple(array.shape)}>"
+
+
+SPEC_N_FFT = 1024  # samples per spectrogram frame
+SPEC_N_MELS = 64
+SPEC_MAX_FRAMES = 1200  # columns (about) at most, whatever the duration
+SPEC_RANGE_DB = 80.0  # dynamic range shown
+
+
+def spectrogram(samples: np.ndarray, sample_rate: int) -> dict:
+    """A log-mel spectrogram small enough for a page: about `SPEC_MAX_FRAMES` frames at most.
+
+    Returns `{"n_mels", "frames", "hop_s", "max_db", "range_db", "data"}` where `data` is base64
+    of uint8 (frames, n_mels), row-major, lowest mel first; 255 = `max_db` and 0 = `max_db -
+    range_db` or below.
+    """
+    n_fft = SPEC_N_FFT
+    hop = max(sample_rate // 100, -(-len(samples) // SPEC_MAX_FRAMES))  # >= 10 ms
+    padded = np.pad(samples, (n_fft // 2, n_fft // 2))
+    if len(padded) < n_fft:
+        padded = np.pad(padded, (0, n_fft - len(padded)))
+    frames = 1 + (len(padded) - n_fft) // hop
+    index = np.arange(n_fft)[None, :] + hop * np.arange(frames)[:, None]  # (frames, n_fft)
+    power = np.abs(np.fft.rfft(padded[index] * np.hanning(n_fft), axis=1)) ** 2
+    mel = power @ mel_filterbank(sample_rate, n_fft, SPEC_N_MELS, 50.0, sample_rate / 2).T
+    db = 10.0 * np.log10(np.maximum(mel, 1e-10))  # (frames, n_mels)
+    top = float(db.max())
+    scaled = np.clip((db - (top - SPEC_RANGE_DB)) / SPEC_RANGE_DB, 0.0, 1.0)
+    data = np.round(scaled * 255).astype(np.uint8)
+    return {"n_mels": SPEC_N_MELS, "frames": int(frames), "hop_s": hop / sample_rate,
+            "max_db": round(top, 2), "range_db": SPEC_RANGE_DB,
+            "data": base64.b64encode(data.tobytes()).decode("ascii")}
