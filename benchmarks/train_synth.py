@@ -1,0 +1,132 @@
+"""Quality of `synth-tiny` on the synthetic corpus's evaluation split, beside two baselines
+scored the same way (CIDEr-D, and SPIDEr when SPICE runs here):
+
+- the best single constant caption: of every distinct development caption, the one with the
+  highest CIDEr-D on the evaluation split itself (an oracle choice: no constant does better);
+- a language-model-only decoder: the same recipe trained with no audio (`no_audio=true`, the
+  decoder sees one zero frame), decoded the same way.
+
+Goal: synth-tiny at least 2x the better baseline's CIDEr-D.
+
+    .venv/bin/python benchmarks/train_synth.py [--corpus .cache/synth] [--n-clips 1000]
+
+Runs are resumable (re-running continues them) and kept under .cache/bench/. Times are wall
+clock and this process's CPU time (the machine is shared: wall time depends on its load).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import torch
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--corpus", type=Path, default=REPO / ".cache" / "synth")
+    p.add_argument("--n-clips", type=int, default=1000, help="corpus size, if it must be built")
+    p.add_argument("--work", type=Path, default=REPO / ".cache" / "bench")
+    p.add_argument("--beam-size", type=int, default=3)
+    p.add_argument("--set", dest="overrides", action="append", default=[], help="recipe override")
+    args = p.parse_args()
+
+    from aacap.metrics import MetricError, evaluate
+    from aacap.metrics.ngram import cider_d
+    from aacap.metrics.tokenizer import tokenize
+    from aacap.train import load_recipe, train
+    from aacap.train.data import load_clips
+
+    if not (args.corpus / "clotho_captions_evaluation.csv").is_file():
+        print(f"building the synthetic corpus in {args.corpus} ({args.n_clips} clips)")
+        subprocess.run([sys.executable, "-m", "aacap.cli", "data", "synth", str(args.corpus),
+                        "--n-clips", str(args.n_clips)], check=True, cwd=REPO)
+    common = [f"data_dir={args.corpus}", f"cache_dir={args.work / 'yamnet-frames'}", "progress=false",
+              "tensorboard=false", *args.overrides]
+    timings = {}
+    runs = {}
+    for name, extra in (("synth-tiny", []), ("lm-only", ["no_audio=true"])):
+        cfg = load_recipe("synth-tiny", common + extra)
+        t0, c0 = time.time(), time.process_time()
+        summary = train(cfg, args.work / name)
+        timings[name] = (time.time() - t0, time.process_time() - c0)
+        runs[name] = (cfg, summary)
+        print(f"{name}: {summary['epochs']} epochs, best val {summary['metric']} "
+              f"{summary['best_score']:.4f} at epoch {summary['best_epoch']}; "
+              f"{timings[name][0]:.0f} s wall, {timings[name][1]:.0f} s CPU (this run)")
+
+    cfg = runs["synth-tiny"][0]
+    eval_clips = load_clips([{"clotho": str(args.corpus), "split": "eval", "task": "clotho"}], Path)
+    dev_clips = load_clips([{"clotho": str(args.corpus), "split": "dev", "task": "clotho"}], Path)
+    refs = [c.captions for c in eval_clips]
+
+    rows = []
+    for name in ("synth-tiny", "lm-only"):
+        captions = caption_eval(args.work / name, cfg, eval_clips, args.beam_size, no_audio=name == "lm-only")
+        rows.append((f"{name} (beam {args.beam_size})", captions))
+
+    # best constant caption: of the distinct dev captions, the 300 sharing the most words with
+    # the eval references are scored exactly (CIDEr-D as the caption of every eval clip)
+    refs_tok = [tokenize(r) for r in refs]
+    pool = sorted({c for clip in dev_clips for c in clip.captions})
+    pool_tok = tokenize(pool)
+    ref_words = Counter(w for rs in refs_tok for r in rs for w in set(r.split()))
+    overlap = [sum(ref_words[w] for w in set(t.split())) / (1 + len(t.split())) for t in pool_tok]
+    shortlist = sorted(range(len(pool)), key=lambda i: -overlap[i])[:300]
+    best = max(shortlist, key=lambda i: cider_d([pool_tok[i]] * len(refs), refs_tok)[0]["cider_d"])
+    rows.append((f"best constant caption (of {len(pool)})", [pool[best]] * len(refs)))
+
+    metrics = ["cider_d"]
+    try:
+        evaluate(["a dog barks"], [["a dog is barking"]], ["spice"])
+        metrics += ["spice", "spider"]
+    except MetricError:
+        pass
+    print(f"\nsynthetic corpus {args.corpus}: {len(dev_clips)} dev / {len(eval_clips)} eval clips; "
+          f"scores on the eval split")
+    header = f"{'system':<40} " + " ".join(f"{m:>8}" for m in metrics) + "  example caption"
+    print(header)
+    print("-" * len(header))
+    scores = {}
+    for name, captions in rows:
+        s = evaluate(captions, refs, metrics).corpus
+        scores[name] = s["cider_d"]
+        print(f"{name:<40} " + " ".join(f"{s[m]:8.4f}" for m in metrics) + f"  {captions[0]!r}")
+    ours = scores[rows[0][0]]
+    baseline = max(scores[rows[1][0]], scores[rows[2][0]])
+    print(f"\nsynth-tiny / better baseline CIDEr-D: {ours / baseline:.2f}x (goal >= 2x)")
+    print(f"training time: synth-tiny {timings['synth-tiny'][0]:.0f} s wall / "
+          f"{timings['synth-tiny'][1]:.0f} s CPU this run; torch threads {torch.get_num_threads()}, "
+          f"{os.cpu_count()} CPUs")
+
+
+def caption_eval(run: Path, cfg, clips, beam_size: int, no_audio: bool) -> list[str]:
+    """Captions of `clips` by the best checkpoint of `run`, from the cached frames."""
+    from aacap.checkpoint import load_model
+    from aacap.decoding import DecodingOptions
+    from aacap.train.cache import FrameCache, encoder_fingerprint
+    from aacap.train.data import InputSource
+    from aacap.train.evaluate import caption_clips
+
+    model = load_model(run / "best.pt")
+    if no_audio:
+        source = InputSource(clips, zero_dim=model.encoder.out_dim)
+    else:
+        fp = encoder_fingerprint(model.config.encoder, model.config.encoder_args, model.encoder)
+        cache = FrameCache(cfg.cache_dir, fp)
+        cache.fill(model.encoder, clips)
+        source = InputSource(clips, cache=cache)
+    options = DecodingOptions(method="beam", beam_size=beam_size, num_candidates=1, task="clotho")
+    nbest = caption_clips(model, source, options, torch.device("cpu"), from_frames=True)
+    return [c[0][0] for c in nbest]
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,91 @@
+"""`aacap embed PATH... --encoder cnn14|cnext|las|yamnet --weights FILE --out DIR`.
+
+Writes one `DIR/<file stem>.npy` of frame embeddings (frames, dim) float32 per input, and
+`DIR/encoder.json` naming the encoder and a sha256 of its weights. With `--manifest M.jsonl`
+the clips of a manifest are embedded as `<id>.npy` instead: the feature cache that training
+with a frozen encoder reads (`cache_dir=DIR`). FILE is an aacap checkpoint (its encoder is
+used) or the encoder's published weights (a PANNs CNN14 checkpoint; for yamnet, `default` is
+the copy shipped with aacap).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+ENCODERS = ("cnn14", "cnext", "las", "yamnet")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("embed", help="write encoder frame embeddings (.npy) per audio file")
+    p.add_argument("paths", nargs="*", type=Path, help="audio files")
+    p.add_argument("--encoder", choices=ENCODERS, help="encoder kind (default: the checkpoint's)")
+    p.add_argument("--weights", required=True, help="aacap checkpoint or the encoder's weights file")
+    p.add_argument("--out", type=Path, required=True, help="folder for the .npy files")
+    p.add_argument("--manifest", type=Path, help="embed the clips of this manifest, named by id")
+    p.add_argument("--device", default="cpu", help="cpu or cuda")
+    p.set_defaults(func=run)
+
+
+def build_encoder_with_weights(kind: str | None, weights: str):
+    """(encoder in eval mode with `weights` loaded, its kind, its config args)."""
+    from ..checkpoint import CheckpointError, read_checkpoint
+    from ..encoders import build_encoder
+    from ..train.cache import load_encoder_weights
+
+    args: dict = {}
+    try:
+        config = read_checkpoint(weights)["config"]
+    except CheckpointError:
+        config = None
+    if config is not None:
+        if kind is not None and kind != config["encoder"]:
+            raise ValueError(f"{weights}: its encoder is {config['encoder']!r}, not {kind!r}")
+        kind, args = config["encoder"], config["encoder_args"]
+    elif kind is None:
+        raise ValueError(f"{weights}: not an aacap checkpoint; say which encoder it holds with --encoder")
+    elif kind == "las":
+        raise ValueError(f"{weights}: LAS has no published weights; pass an aacap checkpoint")
+    encoder = build_encoder(kind, args)
+    load_encoder_weights(encoder, kind, weights)
+    return encoder.eval(), kind, args
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..audio import AudioError
+    from ..train.cache import FrameCache, encoder_fingerprint
+
+    if not args.paths and not args.manifest:
+        raise ValueError("give audio files or --manifest")
+    encoder, kind, enc_args = build_encoder_with_weights(args.encoder, args.weights)
+    encoder.to(args.device)
+    cache = FrameCache(args.out, encoder_fingerprint(kind, enc_args, encoder),
+                       {"encoder": kind, "encoder_args": enc_args, "weights": str(args.weights)})
+    clips = []
+    if args.manifest:
+        from ..data.manifest import read_manifest
+
+        clips += [_Clip(i.id, i.audio, False) for i in read_manifest(args.manifest)]
+    stems: dict[str, Path] = {}
+    for path in args.paths:
+        if path.stem in stems:
+            raise ValueError(f"{path} and {stems[path.stem]} would both write {path.stem}.npy; "
+                             "embed them into different --out folders")
+        stems[path.stem] = path
+        clips.append(_Clip(path.stem, str(path), True))
+    failed = 0
+    for clip in clips:
+        try:
+            cache.fill(encoder, [clip], overwrite=clip.overwrite)
+        except AudioError as err:
+            print(f"aacap embed: skipped {err}", file=sys.stderr)
+            failed += 1
+    print(f"{args.out}: {len(clips) - failed} clips embedded with {kind} "
+          f"({encoder.out_dim}-d frames)")
+    return 1 if failed else 0
+
+
+class _Clip:
+    def __init__(self, id: str, audio: str, overwrite: bool) -> None:  # noqa: A002
+        self.id, self.audio, self.overwrite = id, audio, overwrite

@@ -1,0 +1,98 @@
+"""`aacap evaluate-model CKPT MANIFEST [--out ITEMS.csv] [--metrics dcase2020] [decoding options]`.
+
+Captions every clip of MANIFEST (a JSON-lines manifest, or a folder in Clotho's layout) with the
+checkpoint and scores the captions against the manifest's references with the metric suite.
+Metrics that cannot run here (e.g. METEOR without Java) are reported and left out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from pathlib import Path
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("evaluate-model", help="caption a manifest and score the captions")
+    p.add_argument("checkpoint", type=Path, help="aacap checkpoint (e.g. runs/NAME/best.pt)")
+    p.add_argument("manifest", type=Path, help="manifest .jsonl, or a folder in Clotho's layout")
+    p.add_argument("--split", help="only the clips of this split (dev, val, eval, ...)")
+    p.add_argument("--out", type=Path, help="write per-clip captions and scores to this CSV")
+    p.add_argument("--metrics", default="dcase2020", help="preset or comma-separated names")
+    p.add_argument("--batch-size", type=int, default=16, help="clips captioned together")
+    p.add_argument("--limit", type=int, help="only the first N clips")
+    from ..decoding.cli_args import add_decoding_arguments
+
+    add_decoding_arguments(p)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    import torch
+
+    from ..audio import AudioError, load_audio
+    from ..checkpoint import load_model
+    from ..decoding import decode
+    from ..decoding.cli_args import kwargs_from_args
+    from ..decoding.options import decoding_options_from_kwargs
+    from ..metrics import resolve_metrics
+    from ..model import batch_waves
+    from ..train.data import read_entry
+    from ..train.evaluate import score
+
+    model = load_model(args.checkpoint)
+    entry = {"clotho" if args.manifest.is_dir() else "manifest": str(args.manifest)}
+    if args.split:
+        entry["split"] = args.split
+    items = read_entry(entry, Path)[: args.limit]
+    kwargs = kwargs_from_args(args)
+    if "task" not in kwargs:  # the manifest's dataset, when the model has its task token
+        dataset = Counter(i.dataset for i in items).most_common(1)[0][0]
+        if dataset in model.vocab.tasks():
+            kwargs["task"] = dataset
+    options = decoding_options_from_kwargs(**kwargs)
+
+    kept, captions, failed = [], [], 0
+    for start in range(0, len(items), args.batch_size):
+        chunk, waves = [], []
+        for item in items[start : start + args.batch_size]:
+            try:
+                waves.append(torch.from_numpy(load_audio(item.audio, model.sample_rate)))
+                chunk.append(item)
+            except AudioError as err:
+                print(f"aacap evaluate-model: skipped {err}", file=sys.stderr)
+                failed += 1
+        if not chunk:
+            continue
+        with torch.inference_mode():
+            nbest = decode(model, model.encode(*batch_waves(waves)), options)
+        kept += chunk
+        captions += [c[0].caption if c else "" for c in nbest]
+        print(f"\rcaptioned {len(kept)}/{len(items)}", end="", file=sys.stderr, flush=True)
+    print(file=sys.stderr)
+    if not kept:
+        raise ValueError(f"{args.manifest}: no clip could be read")
+    refs = [list(i.captions) for i in kept]
+    corpus, per_item = score(captions, refs, resolve_metrics(args.metrics), strict=False)
+    print(f"{args.checkpoint} on {args.manifest} ({len(kept)} clips, task {options.task}, "
+          f"{options.method}{f' {options.beam_size}' if options.method == 'beam' else ''})")
+    for name, value in corpus.items():
+        print(f"  {name:<10} {value:.4f}")
+    if args.out:
+        _write_items(args.out, kept, captions, refs, per_item)
+        print(f"wrote {args.out}")
+    return 1 if failed else 0
+
+
+def _write_items(path: Path, items: list, captions: list[str], refs: list[list[str]],
+                 per_item: dict) -> None:
+    import csv
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["id", "audio", "caption", *per_item, "references"])
+        for k, (item, caption) in enumerate(zip(items, captions)):
+            w.writerow([item.id, item.audio, caption,
+                        *(f"{float(v[k]):.6f}" for v in per_item.values()), " | ".join(refs[k])])

@@ -1,0 +1,152 @@
+"""Frozen-encoder feature cache: each clip's encoder frames computed once and stored as
+`<id>.npy` (frames, dim) float32, beside `encoder.json` naming the encoder (kind, config, and a
+sha256 of its weights) so a cache is never read with another encoder's weights.
+
+Also here: loading pretrained weights into an encoder (`load_encoder_weights`), shared by
+training and `aacap embed`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import numpy as np
+import torch
+from torch import nn
+
+ASSETS = Path(__file__).resolve().parents[1] / "assets" / "default"
+
+
+def load_encoder_weights(encoder: nn.Module, kind: str, weights: str | Path) -> None:
+    """Load pretrained weights into `encoder` (of `kind`), strictly by name.
+
+    `weights`: an aacap checkpoint (its encoder is taken; its kind must be `kind`), or the
+    encoder's own published format: a PANNs checkpoint (`Cnn14_mAP=0.431.pth`) for cnn14, a
+    CoNeTTE state dict for cnext, a converted YAMNet state dict for yamnet (`default` = the one
+    shipped in aacap's assets)."""
+    from ..checkpoint import FORMAT
+
+    if kind == "yamnet" and str(weights) == "default":
+        weights = ASSETS / "yamnet.pt"
+        if not weights.is_file():
+            raise FileNotFoundError(f"{weights}: YAMNet weights missing; run `make default-model`")
+    path = Path(weights)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such encoder weights file")
+    try:
+        data = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception:  # noqa: BLE001 - let the encoder's own loader explain (e.g. PANNs pickles)
+        data = None
+    if isinstance(data, dict) and data.get("format") == FORMAT:
+        if data["config"]["encoder"] != kind:
+            raise ValueError(f"{path}: its encoder is {data['config']['encoder']!r}, not {kind!r}")
+        state = {k[len("encoder."):]: v for k, v in data["state_dict"].items() if k.startswith("encoder.")}
+        _load_strict(encoder, state, str(path))
+    elif kind == "cnn14":
+        from ..encoders.cnn14 import load_panns_checkpoint
+
+        load_panns_checkpoint(encoder, data if isinstance(data, dict) else path)  # type: ignore[arg-type]
+    elif kind == "cnext" and isinstance(data, dict):
+        from ..encoders.convnext import load_conette_encoder_state
+
+        load_conette_encoder_state(encoder, data.get("state_dict", data))  # type: ignore[arg-type]
+    elif kind == "yamnet" and isinstance(data, dict):
+        _load_strict(encoder, {k: v.float() for k, v in data.items()}, str(path))
+    else:
+        raise ValueError(f"{path}: not weights for a {kind} encoder (expected an aacap checkpoint"
+                         f"{' or a PANNs checkpoint' if kind == 'cnn14' else ''})")
+
+
+def _load_strict(module: nn.Module, state: dict[str, torch.Tensor], where: str) -> None:
+    from ..encoders.cnn14 import load_strict
+
+    load_strict(module, state, where)
+
+
+def encoder_fingerprint(kind: str, args: dict[str, Any], encoder: nn.Module) -> str:
+    """sha256 over the encoder kind, its config and every tensor of its state dict."""
+    h = hashlib.sha256(json.dumps([kind, args], sort_keys=True).encode())
+    for name, tensor in sorted(encoder.state_dict().items()):
+        h.update(name.encode())
+        h.update(tensor.detach().cpu().contiguous().numpy().tobytes())
+    return h.hexdigest()
+
+
+@torch.inference_mode()
+def embed_wave(encoder: nn.Module, wave: np.ndarray) -> np.ndarray:
+    """One clip's frames (frames, dim) float32 from its waveform (S,) at the encoder's rate.
+    Clips are encoded one at a time, so no clip's frames depend on another's padding."""
+    x = torch.from_numpy(np.ascontiguousarray(wave, dtype=np.float32))[None]
+    device = next(encoder.parameters()).device
+    frames, lengths = encoder(x.to(device), torch.tensor([x.shape[1]], device=device))
+    return frames[0, : int(lengths[0])].float().cpu().numpy()
+
+
+def save_npy(path: Path, array: np.ndarray) -> None:
+    """np.save through a temporary file and a rename: a crash leaves no partial file."""
+    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            np.save(f, array)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class FrameCache:
+    """A folder of `<id>.npy` frames written by one encoder (see `encoder.json`)."""
+
+    def __init__(self, root: str | Path, fingerprint: str, meta: dict[str, Any] | None = None) -> None:
+        self.root = Path(root)
+        self.root.mkdir(parents=True, exist_ok=True)
+        info = self.root / "encoder.json"
+        if info.is_file():
+            found = json.loads(info.read_text()).get("fingerprint")
+            if found != fingerprint:
+                raise ValueError(f"{self.root}: this feature cache was made by another encoder or "
+                                 "other weights; delete it or set another cache_dir")
+        else:
+            info.write_text(json.dumps({"fingerprint": fingerprint, **(meta or {})}, indent=1))
+        self.fingerprint = fingerprint
+
+    def path(self, clip_id: str) -> Path:
+        return self.root / (quote(clip_id, safe=" ()-_.,") + ".npy")
+
+    def load(self, clip_id: str) -> np.ndarray:
+        """Frames (T, D) float32 of a cached clip."""
+        path = self.path(clip_id)
+        if not path.is_file():
+            raise FileNotFoundError(f"{path}: clip {clip_id!r} is not in the feature cache")
+        return np.load(path)
+
+    def fill(self, encoder: nn.Module, clips: Iterable[Any], progress: bool = False,
+             overwrite: bool = False) -> int:
+        """Encode the clips (objects with `.id` and `.audio`) not cached yet (all of them with
+        `overwrite`); returns how many. An unreadable audio file raises `AudioError` naming it."""
+        from ..audio import load_audio
+
+        todo = [c for c in clips if overwrite or not self.path(c.id).is_file()]
+        if not todo:
+            return 0
+        encoder.eval()
+        bar = _progress(todo, "caching frames", progress)
+        for clip in bar:
+            wave = load_audio(clip.audio, encoder.sample_rate)
+            save_npy(self.path(clip.id), embed_wave(encoder, wave))
+        return len(todo)
+
+
+def _progress(items: list[Any], desc: str, enabled: bool) -> Any:
+    if not enabled:
+        return items
+    from tqdm import tqdm
+
+    return tqdm(items, desc=desc, leave=False)

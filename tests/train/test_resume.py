@@ -1,0 +1,80 @@
+"""`kill -9` a training run at arbitrary moments, run the same command again: the resumed run
+ends with exactly the weights of a run that was never interrupted (same seed)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+from .conftest import tiny_settings
+
+TIMEOUT_S = 240
+
+
+def command(manifest: Path, out: Path) -> list[str]:
+    # From audio (encoder trained too: BatchNorm, LSTMs), with dropout, SpecAugment on the
+    # log-mel and mixup, so every random draw of the loop takes part; a checkpoint every step.
+    sets = tiny_settings(manifest, epochs=2, save_every_steps=1, mixup_alpha=0.4,
+                         specaug_time_masks=1, specaug_freq_masks=1, encoder_weights=None,
+                         freeze_encoder=False)
+    args = [sys.executable, "-m", "aacap.cli", "train", "synth-tiny", "--out", str(out)]
+    return args + [a for s in sets for a in ("--set", s)]
+
+
+def env() -> dict[str, str]:
+    return {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONHASHSEED": "0"}
+
+
+def kill_when(proc: subprocess.Popen, ready: callable, delay_s: float) -> bool:
+    """SIGKILL `proc` `delay_s` after `ready()` holds; False if it ended first."""
+    deadline = time.time() + TIMEOUT_S
+    while not ready():
+        if proc.poll() is not None or time.time() > deadline:
+            return False
+        time.sleep(0.02)
+    time.sleep(delay_s)
+    if proc.poll() is not None:
+        return False
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    return True
+
+
+def weights(path: Path) -> dict[str, torch.Tensor]:
+    return torch.load(path, map_location="cpu", weights_only=True)["state_dict"]
+
+
+def test_kill_and_resume_gives_the_uninterrupted_result(corpus: Path, tmp_path: Path) -> None:
+    ref, run = tmp_path / "ref", tmp_path / "run"
+    subprocess.run(command(corpus, ref), env=env(), check=True, timeout=TIMEOUT_S,
+                   capture_output=True)
+
+    kills = 0
+    # 1st kill: shortly after the first step's checkpoint; 2nd: inside epoch 2 (after the
+    # first epoch's validation and log); then the same command runs to the end.
+    for ready, delay in ((lambda: (run / "last.pt").exists(), 0.15),
+                         (lambda: (run / "log.csv").exists(), 0.4)):
+        proc = subprocess.Popen(command(corpus, run), env=env(), stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        kills += kill_when(proc, ready, delay)
+    assert kills >= 1, "the run ended before it could be killed"
+    done = subprocess.run(command(corpus, run), env=env(), timeout=TIMEOUT_S, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+
+    a, b = weights(ref / "last.pt"), weights(run / "last.pt")
+    assert a.keys() == b.keys()
+    for name in a:
+        assert torch.equal(a[name], b[name]), f"{name} differs after resuming"
+    best_a, best_b = weights(ref / "best.pt"), weights(run / "best.pt")
+    assert all(torch.equal(best_a[k], best_b[k]) for k in best_a)
+    drop_time = lambda text: [line.rsplit(",", 1)[0] for line in text.splitlines()]  # noqa: E731
+    assert drop_time((ref / "log.csv").read_text()) == drop_time((run / "log.csv").read_text())
+
+    again = subprocess.run(command(corpus, run), env=env(), timeout=TIMEOUT_S, capture_output=True, text=True)
+    assert again.returncode == 0 and "already finished" in again.stdout
