@@ -1,0 +1,120 @@
+"""Long recordings: window bounds, merging, tiling of overlaps, exact boundaries with a
+rule-based captioner, and `aacap caption --segment-seconds` against the model window by window."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from aacap.captioner import CaptionResult
+from aacap.segment import (
+    Segment,
+    caption_long,
+    merge_segments,
+    segment_bounds,
+    segments_from_results,
+)
+
+
+def test_bounds_cover_the_recording() -> None:
+    assert segment_bounds(100, 10, 3.0) == [(0, 30), (30, 60), (60, 90), (90, 100)]
+    assert segment_bounds(100, 10, 4.0, 2.0) == [(0, 40), (20, 60), (40, 80), (60, 100)]
+    assert segment_bounds(25, 10, 4.0) == [(0, 25)]  # shorter than one window
+    # a tail under MIN_TAIL_S (1 s) is folded into the window before it
+    assert segment_bounds(205, 100, 1.0) == [(0, 100), (100, 205)]
+    for n, seg, hop in [(1000, 1.3, 0.7), (999, 2.0, 2.0), (1, 1.0, None)]:
+        bounds = segment_bounds(n, 100, seg, hop)
+        assert bounds[0][0] == 0 and bounds[-1][1] == n
+        assert all(b[0] <= a[1] for a, b in zip(bounds, bounds[1:]))  # no gaps
+
+
+@pytest.mark.parametrize("seg, hop, message", [
+    (0.0, None, "positive"), (-1.0, None, "positive"), (float("nan"), None, "positive"),
+    (2.0, 3.0, "leave gaps"), (2.0, 0.0, "> 0")])
+def test_bad_segment_arguments(seg: float, hop: float | None, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        segment_bounds(100, 10, seg, hop)
+
+
+def test_merge_equal_neighbours_only() -> None:
+    segs = [Segment(0, 2, "A dog barks.", [("a dog barks", -3.0)]),
+            Segment(2, 4, "a dog  barks", [("a dog barks", -1.0)]),
+            Segment(4, 6, "rain falls", [("rain falls", -2.0)]),
+            Segment(6, 8, "A dog barks", [("a dog barks", -2.0)])]
+    merged = merge_segments(segs)
+    assert [(s.start_s, s.end_s, s.windows) for s in merged] == [(0, 4, 2), (4, 6, 1), (6, 8, 1)]
+    assert merged[0].caption == "A dog barks." and merged[0].candidates[0][1] == -1.0
+
+
+def test_overlapping_windows_tile_the_recording() -> None:
+    bounds = segment_bounds(100, 10, 4.0, 2.0)  # windows 0-40, 20-60, 40-80, 60-100 samples
+    results = [CaptionResult(None, str(i), [(str(i), 0.0)]) for i in range(4)]
+    segs = segments_from_results(bounds, results, 10)
+    assert [(s.start_s, s.end_s) for s in segs] == [(0, 3), (3, 5), (5, 7), (7, 10)]
+
+
+class LoudnessCaptioner:
+    """A rule-based captioner: 'loud' when a window's RMS exceeds 0.1, else 'quiet'."""
+
+    name = "loudness"
+    sample_rate = 100
+
+    def caption(self, inputs: Sequence[np.ndarray], *, sample_rate: int | None = None,
+                **options: object) -> list[CaptionResult]:
+        assert sample_rate == self.sample_rate and not options
+        out = []
+        for x in inputs:
+            word = "loud" if np.sqrt(np.mean(x**2)) > 0.1 else "quiet"
+            out.append(CaptionResult(None, word, [(word, -1.0)], len(x) / self.sample_rate))
+        return out
+
+
+def test_caption_long_finds_the_loud_part() -> None:
+    x = np.full(3000, 0.01, np.float32)  # 30 s at 100 Hz
+    x[1000:1800] = 0.5  # loud from 10 s to 18 s
+    result = caption_long(LoudnessCaptioner(), x, 2.0)
+    assert [(s.start_s, s.end_s, s.caption) for s in result.segments] == [
+        (0.0, 10.0, "quiet"), (10.0, 18.0, "loud"), (18.0, 30.0, "quiet")]
+    assert result.main.caption == "quiet" and result.to_dict()["caption"] == "quiet"
+    assert result.to_dict()["duration_s"] == 30.0 and result.path is None
+    assert len(caption_long(LoudnessCaptioner(), x, 2.0, merge=False).segments) == 15
+
+
+def test_caption_command_segments(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    from aacap.captioner import load_model
+    from aacap.cli import main
+    from aacap.presets import tiny_overrides
+
+    ckpt = tmp_path / "tiny.pt"
+    sets = [a for o in tiny_overrides("las2020") for a in ("--set", o)]
+    assert main(["init", "las2020", str(ckpt), *sets]) == 0
+    rate = 32000  # the model's rate, so the windows are the file's samples
+    x = (0.1 * np.random.default_rng(0).standard_normal(int(5.5 * rate))).astype(np.float32)
+    x[2 * rate : 4 * rate] = 0.0
+    wav = tmp_path / "long.wav"
+    sf.write(wav, x, rate, subtype="FLOAT")
+    capsys.readouterr()
+    assert main(["caption", str(wav), "--model", str(ckpt), "--json", "--segment-seconds", "2",
+                 "--max-length", "4"]) == 0
+    line = json.loads(capsys.readouterr().out)
+    assert line["path"] == str(wav) and line["duration_s"] == 5.5
+    windows = [x[0:2 * rate], x[2 * rate:4 * rate], x[4 * rate:]]
+    direct = load_model(ckpt).caption(windows, sample_rate=rate, max_length=4)
+    expected = merge_segments(segments_from_results(
+        [(0, 2 * rate), (2 * rate, 4 * rate), (4 * rate, len(x))], direct, rate))
+    assert [s["caption"] for s in line["segments"]] == [s.caption for s in expected]
+    assert [(s["start_s"], s["end_s"]) for s in line["segments"]] == [
+        (s.start_s, s.end_s) for s in expected]
+    assert line["segments"][-1]["end_s"] == 5.5
+    assert main(["caption", str(wav), "--model", str(ckpt), "--segment-seconds", "2",
+                 "--hop-seconds", "1", "--max-length", "4"]) == 0
+    rows = capsys.readouterr().out.splitlines()
+    assert rows[0].startswith(f"{wav}\t0.00-") and rows[-1].split("\t")[1].endswith("-5.50")
+    assert main(["caption", str(wav), "--model", str(ckpt), "--segment-seconds", "2",
+                 "--hop-seconds", "3"]) == 2
+    assert "leave gaps" in capsys.readouterr().err
