@@ -73,6 +73,15 @@ def main() -> int:
         t = time.perf_counter()
         spice(cands, refs, SceneGraphCache(Path(tmp) / "graphs.json"))  # new process's view: load from disk
         t_spice_warm = time.perf_counter() - t
+    sbert = None
+    try:
+        from aacap.metrics.sbert import sbert_sim
+
+        t = time.perf_counter()
+        sbert = sbert_sim(cands, refs)
+        t_sbert = time.perf_counter() - t
+    except Exception as e:  # weights not installed: say so in the table
+        print(f"sbert_sim skipped: {e}", file=sys.stderr)
     coco_time, coco = (None, {}) if args.skip_coco else run_coco(cands, refs)
 
     print(f"Clotho eval, {len(cands)} candidates x 5 references, {os.cpu_count()} CPUs")
@@ -82,6 +91,8 @@ def main() -> int:
     print(f"{'  same without METEOR (no JVM)':<40} {t_ours_nometeor:>10.2f} {'':>18}")
     print(f"{'SPICE, first time (parse + score)':<40} {t_spice_cold:>10.2f} {'cannot run':>18}")
     print(f"{'SPICE, parses cached on disk':<40} {t_spice_warm:>10.2f} {'':>18}")
+    if sbert is not None:
+        print(f"{'SBERT-sim (all-MiniLM-L6-v2, CPU)':<40} {t_sbert:>10.2f} {'':>18}")
     print()
     print(f"{'metric':<10} {'aacap':>10} {'pycocoevalcap':>14} {'official':>10}  backend")
     for name in NGRAM:
@@ -94,6 +105,11 @@ def main() -> int:
           f"{off.mean():.4f} (diff {spice_corpus['spice'] - off.mean():+.4f}); per-caption Pearson "
           f"{np.corrcoef(mine, off)[0, 1]:.3f}, MAE {np.abs(mine - off).mean():.4f}; "
           f"SPIDEr {(ours.corpus['cider_d'] + spice_corpus['spice']) / 2:.4f} vs {official['spider']:.4f}")
+    if sbert is not None:
+        off_s = np.array([d["scores"]["sbert_sim"] for d in items])
+        print(f"SBERT-sim (all-MiniLM-L6-v2) corpus {sbert[0]['sbert_sim']:.4f}; official FENSE model "
+              f"(paraphrase-TinyBERT-L6-v2) {off_s.mean():.4f}; per-caption Pearson "
+              f"{np.corrcoef(sbert[1]['sbert_sim'], off_s)[0, 1]:.3f} (different encoders)")
     return 0
 
 
