@@ -72,25 +72,27 @@ def test_parity_with_panns_inference(panns_cnn14: torch.nn.Module, tmp_path: Pat
     rel = (frames - want).abs().max() / want.abs().max()
     assert rel.item() < 1e-4
     assert lengths.tolist() == [3, 1]  # (1 + samples // 320) // 32
-    # Folding the batchnorms into the convs for inference keeps the same output.
+    # Folded batchnorms and channels_last for inference keep the same output.
     with torch.inference_mode():
-        fused, _ = encoder.fuse_batchnorm()(wave, torch.tensor([32_000, 20_000]))
+        fused, _ = encoder.optimize_for_inference()(wave, torch.tensor([32_000, 20_000]))
     assert ((fused - want).abs().max() / want.abs().max()).item() < 1e-4
 
 
 def test_checkpoint_is_loaded_strictly(panns_cnn14: torch.nn.Module) -> None:
     state = dict(panns_cnn14.state_dict())
     assert set(HEAD_KEYS) <= set(state)  # the classifier is present, and explicitly dropped
-    load_panns_checkpoint(Cnn14Encoder(), state)
+    encoder = load_panns_checkpoint(Cnn14Encoder(), state)  # a failed load below changes nothing
     missing = {k: v for k, v in state.items() if k != "conv_block3.conv2.weight"}
     with pytest.raises(ValueError, match="missing.*conv_block3.conv2.weight"):
-        load_panns_checkpoint(Cnn14Encoder(), missing)
+        load_panns_checkpoint(encoder, missing)
     with pytest.raises(ValueError, match="unexpected.*conv_block7"):
-        load_panns_checkpoint(Cnn14Encoder(), {**state, "conv_block7.conv1.weight": torch.zeros(1)})
+        load_panns_checkpoint(encoder, {**state, "conv_block7.conv1.weight": torch.zeros(1)})
     with pytest.raises(ValueError, match="shape mismatch"):
         load_panns_checkpoint(Cnn14Encoder(TINY), state)
     with pytest.raises(ValueError, match="missing front-end tensor"):
-        load_panns_checkpoint(Cnn14Encoder(), {k: v for k, v in state.items() if "melW" not in k})
+        load_panns_checkpoint(encoder, {k: v for k, v in state.items() if "melW" not in k})
+    for key, value in encoder.state_dict().items():
+        assert torch.equal(value, state[key]), key
 
 
 def test_bad_checkpoint_files(tmp_path: Path) -> None:
@@ -129,5 +131,7 @@ def test_config_roundtrip_and_dropout() -> None:
     encoder.train()
     wave = torch.randn(1, 16_000)
     assert not torch.equal(encoder(wave, torch.tensor([16_000]))[0], encoder(wave, torch.tensor([16_000]))[0])
+    with pytest.raises(RuntimeError, match="cannot be trained"):
+        encoder.optimize_for_inference().train()(wave, torch.tensor([16_000]))
     with pytest.raises(ValueError, match="6 widths"):
         Cnn14Config(channels=(8, 8))

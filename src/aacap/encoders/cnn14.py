@@ -67,8 +67,8 @@ class ConvBlock(nn.Module):
 
     def forward(self, x: Tensor, pool: bool) -> Tensor:
         """x (B, C_in, T, F) -> (B, C_out, T // 2, F // 2) if pool else (B, C_out, T, F)."""
-        x = F.relu(self.bn1(self.conv1(x)))
-        x = F.relu(self.bn2(self.conv2(x)))
+        x = F.relu_(self.bn1(self.conv1(x)))
+        x = F.relu_(self.bn2(self.conv2(x)))
         return F.avg_pool2d(x, 2) if pool else x
 
     def fuse_batchnorm(self) -> None:
@@ -96,15 +96,16 @@ class Cnn14Encoder(nn.Module):
         self.out_dim = cfg.channels[-1]
         self.fused = False  # batchnorms folded into the convs (inference only)
 
-    def fuse_batchnorm(self) -> Cnn14Encoder:
-        """Fold the conv blocks' batchnorms into their convs for inference: same output, one
-        pass less over each activation. Puts the encoder in eval mode for good; its state_dict
-        no longer has the PANNs layout (load weights first, then fuse). Returns self."""
+    def optimize_for_inference(self) -> Cnn14Encoder:
+        """Eval mode for good, the conv blocks' batchnorms folded into their convs (same output,
+        two passes less over each activation), channels_last weights and activations (no
+        layout reorders around oneDNN convs). The state_dict no longer has the PANNs layout:
+        load weights first, then call this. Returns self."""
         self.eval()
         self.fused = True
         for block in self.blocks():
             block.fuse_batchnorm()
-        return self
+        return self.to(memory_format=torch.channels_last)
 
     def blocks(self) -> list[ConvBlock]:
         return [getattr(self, f"conv_block{i + 1}") for i in range(N_BLOCKS)]
@@ -128,6 +129,8 @@ class Cnn14Encoder(nn.Module):
             logmel = F.pad(logmel, (0, 0, 0, TIME_REDUCTION - logmel.shape[1]), value=self.frontend.silence_db)
         x = self.bn0(logmel.transpose(1, 2).unsqueeze(-1))  # (B, n_mels, T, 1): mels as channels
         x = x.squeeze(-1).transpose(1, 2).unsqueeze(1)  # (B, 1, T, n_mels)
+        if self.fused:
+            x = x.contiguous(memory_format=torch.channels_last)
         for i, block in enumerate(self.blocks()):
             x = block(x, pool=i < POOLED_BLOCKS)
             x = F.dropout(x, p=self.cfg.dropout, training=self.training)

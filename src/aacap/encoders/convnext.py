@@ -127,6 +127,11 @@ class ConvNextEncoder(nn.Module):
         self.out_dim = cfg.dims[-1]
         self.apply(_init_weights)
 
+    def optimize_for_inference(self) -> ConvNextEncoder:
+        """Eval mode and channels_last weights (no layout reorders around the convs); the
+        state_dict keeps its names. Returns self."""
+        return self.eval().to(memory_format=torch.channels_last)
+
     def forward(self, wave: Tensor, lengths: Tensor) -> tuple[Tensor, Tensor]:
         """wave (B, S) float32 at 32 kHz, lengths (B,) samples -> frames (B, T', out_dim),
         frame_lengths (B,) int64.
@@ -159,7 +164,8 @@ class ConvNextEncoder(nn.Module):
         x = self.bn0(logmel.transpose(1, 2).unsqueeze(-1))  # (B, n_mels, T, 1): mels as channels
         x = x.squeeze(-1).transpose(1, 2).unsqueeze(1)  # (B, 1, T, n_mels)
         for down, stage in zip(self.downsample_layers, self.stages):
-            x = stage(down(x))
+            # channels_last: the blocks' (B, C, H, W) <-> (B, H, W, C) permutes become free views
+            x = stage(down(x).contiguous(memory_format=torch.channels_last))
         return x.mean(dim=3).transpose(1, 2)  # (B, T', C): average over frequency
 
 
