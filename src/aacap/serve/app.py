@@ -47,6 +47,7 @@ class ServeConfig:
     max_audio_s: float = 600.0  # recording length limit -> 413
     max_clip_s: float = 30.0  # longer recordings are segmented
     segment_s: float = 10.0  # window length used for them
+    max_segments: int = 600  # windows per request at most (segment_seconds/hop_seconds) -> 400
 
 
 def _params_model() -> type[BaseModel]:
@@ -188,6 +189,11 @@ def create_app(captioner: Any, config: ServeConfig | None = None) -> FastAPI:
     async def _caption_segments(clip: Decoded, options: DecodingOptions, seg_s: float,
                                 hop_s: float | None) -> tuple[dict, list[BatchTiming]]:
         bounds = segment_bounds(len(clip.samples), clip.sample_rate, seg_s, hop_s)
+        if len(bounds) > config.max_segments:
+            raise InputError(400, f"{clip.name}: {len(bounds)} windows of {seg_s:g} s exceed "
+                                  f"this server's {config.max_segments}; use longer segments")
+        if batcher.queued + len(bounds) > config.max_queue:
+            raise QueueFull(f"{batcher.queued} clips are waiting; retry in a moment")
         done = await asyncio.gather(
             *(batcher.submit(clip.samples[a:b], options) for a, b in bounds))
         segments = segments_from_results(bounds, [r for r, _ in done], clip.sample_rate)
