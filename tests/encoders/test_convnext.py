@@ -16,7 +16,11 @@ from aacap.encoders.convnext import ConvNextConfig, ConvNextEncoder, load_conett
 from aacap.features import TORCHLIBROSA_KEYS
 
 REPO = Path(__file__).resolve().parents[2]
-CONETTE_PYTHON = Path(os.environ.get("AACAP_CONETTE_PYTHON", REPO.parent / "venvs" / "conette" / "bin" / "python"))
+# conette==0.3.2 lives in its own virtualenv (`make conette-venv`, see mk/conette.mk).
+_CANDIDATES = [REPO / ".cache" / "venvs" / "conette" / "bin" / "python", REPO.parent / "venvs" / "conette" / "bin" / "python"]
+CONETTE_PYTHON = Path(
+    os.environ.get("AACAP_CONETTE_PYTHON") or next((p for p in _CANDIDATES if p.exists()), _CANDIDATES[0])
+)
 TINY = ConvNextConfig(n_mels=64, depths=(1, 1, 2, 1), dims=(8, 16, 16, 32))
 
 # Runs in the conette venv: conette's ConvNeXt-Tiny exactly as CoNeTTEPreprocessor builds it,
@@ -47,7 +51,10 @@ torch.save({"state": {"preprocessor.encoder." + k: v for k, v in model.state_dic
 """
 
 
-@pytest.mark.skipif(not CONETTE_PYTHON.exists(), reason=f"no conette==0.3.2 venv at {CONETTE_PYTHON} (set AACAP_CONETTE_PYTHON)")
+@pytest.mark.skipif(
+    not CONETTE_PYTHON.exists(),
+    reason=f"no conette==0.3.2 virtualenv at {CONETTE_PYTHON}: run `make conette-venv` or set AACAP_CONETTE_PYTHON",
+)
 def test_parity_with_conette_encoder(tmp_path: Path) -> None:
     out = tmp_path / "conette_encoder.pt"
     run = subprocess.run([str(CONETTE_PYTHON), "-c", CONETTE_SCRIPT, str(out)], capture_output=True, text=True, timeout=300)
