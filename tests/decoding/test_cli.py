@@ -1,4 +1,5 @@
-"""`aacap caption` with the decoding flags, on tiny untrained checkpoints from `aacap init`."""
+"""`aacap caption` with the decoding flags on every preset (tiny untrained checkpoints from
+`aacap init`)."""
 
 from __future__ import annotations
 
@@ -10,16 +11,7 @@ import pytest
 import soundfile as sf
 
 from aacap.cli import main
-
-SMALL = {  # a cheap LAS encoder under each decoder kind, so the test runs in seconds
-    "rnn": ["las2020", "--set", "encoder_args.hidden_size=16", "--set",
-            "decoder_args.hidden_size=32"],
-    "transformer": ["cnn14-trans2022", "--set", "encoder=las", "--set", "encoder_args.n_mels=64",
-                    "--set", "encoder_args.hidden_size=16", "--set", "encoder_args.num_layers=2",
-                    "--set", "decoder_args.num_layers=2", "--set",
-                    "decoder_args.dim_feedforward=64"],
-}
-
+from aacap.presets import PRESETS, tiny_overrides
 
 @pytest.fixture(scope="module")
 def clips(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
@@ -39,11 +31,12 @@ def caption(capsys: pytest.CaptureFixture, *argv: str) -> tuple[int, list[dict],
     return code, [json.loads(line) for line in out.splitlines() if line.strip()], err
 
 
-@pytest.mark.parametrize("kind", ["rnn", "transformer"])
-def test_caption_with_decoding_flags(kind: str, clips: list[str], tmp_path: Path,
+@pytest.mark.parametrize("preset", list(PRESETS))
+def test_caption_with_decoding_flags(preset: str, clips: list[str], tmp_path: Path,
                                      capsys: pytest.CaptureFixture) -> None:
     ckpt = str(tmp_path / "tiny.pt")
-    assert main(["init", *SMALL[kind][:1], ckpt, *SMALL[kind][1:]]) == 0
+    sets = [arg for item in tiny_overrides(preset) for arg in ("--set", item)]
+    assert main(["init", preset, ckpt, *sets]) == 0
     capsys.readouterr()
     sample = ["--model", ckpt, "--json", "--method", "sample", "--seed", "3",
               "--num-candidates", "3", "--top-p", "0.95", "--temperature", "1.2",
