@@ -73,6 +73,7 @@ def test_decoding_options_from_query_and_form(server) -> None:
     (dict(data=audio_bytes(1.0), params={"segment_seconds": 1, "hop_seconds": 2}), 400,
      "hop"),
     (dict(data=audio_bytes(1.0), params={"segment_seconds": 0.001}), 400, "1000 windows"),
+    (dict(data=audio_bytes(1.0), params={"task": "nonexistent"}), 400, "unknown task"),
     (dict(files={"audio": ("a.wav", audio_bytes(1.0))}), 400, "no file field named 'file'"),
     (dict(files={"file": ("a.wav", audio_bytes(1.0))}, form={"top_k": "x"}), 400, "top_k"),
     (dict(data=b"a=1", headers={"content-type": "application/x-www-form-urlencoded"}), 415,

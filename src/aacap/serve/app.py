@@ -172,6 +172,8 @@ def create_app(captioner: Any, config: ServeConfig | None = None) -> FastAPI:
         except QueueFull as err:
             return JSONResponse({"detail": str(err)}, status_code=503,
                                 headers={"Retry-After": "1"})
+        except ValueError as err:  # options the model itself refuses, e.g. an unknown task
+            raise InputError(400, str(err).splitlines()[0]) from None
         answer["path"] = name
         answer["model"] = captioner.name
         answer["timing"] = {
