@@ -159,19 +159,22 @@ def _encoder() -> tuple[WordPiece, MiniLM]:
 
 
 def embed(sentences: Sequence[str], batch_size: int = 64) -> np.ndarray:
-    """Sentence embeddings, float32 array (N, 384), unit norm."""
+    """Sentence embeddings, float32 array (N, 384), unit norm. Sentences are batched by length
+    (less padding); the output keeps the input order."""
     tok, model = _encoder()
-    out = []
-    for start in range(0, len(sentences), batch_size):
-        ids = [tok.encode(s) for s in sentences[start : start + batch_size]]
-        width = max(len(x) for x in ids)
-        batch = torch.zeros(len(ids), width, dtype=torch.long)
-        mask = torch.zeros(len(ids), width, dtype=torch.long)
-        for i, x in enumerate(ids):
-            batch[i, : len(x)] = torch.tensor(x)
-            mask[i, : len(x)] = 1
-        out.append(model(batch, mask).numpy())
-    return np.concatenate(out)
+    ids = [tok.encode(s) for s in sentences]
+    order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+    out = np.zeros((len(ids), 384), dtype=np.float32)
+    for start in range(0, len(order), batch_size):
+        rows = order[start : start + batch_size]
+        width = max(len(ids[i]) for i in rows)
+        batch = torch.zeros(len(rows), width, dtype=torch.long)
+        mask = torch.zeros(len(rows), width, dtype=torch.long)
+        for j, i in enumerate(rows):
+            batch[j, : len(ids[i])] = torch.tensor(ids[i])
+            mask[j, : len(ids[i])] = 1
+        out[rows] = model(batch, mask).numpy()
+    return out
 
 
 def sbert_sim(candidates: Sequence[str], mult_references: Sequence[Sequence[str]]

@@ -2,12 +2,15 @@
 
 SPICE (Anderson et al., ECCV 2016) parses each caption into a scene graph — objects, their
 attributes, and relations between objects — and scores the F-measure between the candidate's
-tuples ``(object)``, ``(object, attribute)``, ``(subject, relation, object)`` and the union of
-the references' tuples. Tuple elements match when their lemmas are equal or share a WordNet
-synset. The official tool parses with Stanford CoreNLP 3.6.0 and SceneGraphParser (Java <= 14,
-jars from no package registry); here spaCy's ``en_core_web_sm`` parses and the rules below turn
-the dependency tree into the same kind of graph. The WordNet synsets and morphology exceptions
-are the ones shipped inside METEOR 1.5's jar (pycocoevalcap wheel), read as data.
+tuples ``(object)``, ``(object, attribute)``, ``(subject, relation, object)`` and the tuples of
+one graph built from all references. As in SPICE, a graph merges a new object into the most
+similar existing node (shared word or WordNet synset), and similar attributes/relations into
+each other; tuple elements match when their word sets or synsets intersect. The official tool
+parses with Stanford CoreNLP 3.6.0 (Java <= 14, jars from no package registry); here spaCy's
+``en_core_web_sm`` parses, and :func:`propose_tuples` applies SPICE's parser rules (active
+subject-predicate-object, subject-predicate, copula, adjectival/prepositional/possessive
+modifiers, numbers on plurals, compounds as attributes, nouns as objects) to its dependency
+tree. WordNet synsets and morphology come from METEOR 1.5's data (pycocoevalcap wheel).
 
 Agreement with the official values is measured by ``benchmarks/metrics.py`` (README figures).
 """
@@ -27,14 +30,6 @@ from aacap.metrics.java import pycocoevalcap_dir
 
 Tuple = tuple[str, ...]
 
-# Pronouns kept as objects (measured: slightly closer to the official values than dropping them).
-_NOUN_PRONOUNS = {"someone", "somebody", "something", "everyone", "everybody", "everything", "anyone",
-                  "anything", "nobody", "nothing", "people", "it", "he", "she", "they", "them", "him", "her",
-                  "i", "you", "we"}
-_SUBJ = {"nsubj", "nsubjpass"}
-_OBJ = {"dobj", "obj"}
-
-
 class SpiceUnavailable(RuntimeError):
     """The parser model or the WordNet data is missing."""
 
@@ -53,36 +48,46 @@ def _parser():
 
 
 class WordNet:
-    """WordNet synsets and irregular forms from METEOR's resources (``synonym/english.*``)."""
+    """WordNet synsets and morphology as METEOR 1.5's SynonymDictionary (``synonym/english.*``)
+    provides them to SPICE: the synsets of a word plus those of its base form (irregular forms,
+    else the first WordNet suffix rule giving a known word)."""
 
     _SUFFIXES = [("s", ""), ("ses", "s"), ("xes", "x"), ("zes", "z"), ("ches", "ch"), ("shes", "sh"),
-                 ("men", "man"), ("ies", "y"), ("es", "e"), ("es", ""), ("ed", "e"), ("ed", ""),
-                 ("ing", "e"), ("ing", ""), ("er", ""), ("est", ""), ("er", "e"), ("est", "e")]
+                 ("men", "man"), ("ies", "y"), ("s", ""), ("ies", "y"), ("es", "e"), ("es", ""), ("ed", "e"),
+                 ("ed", ""), ("ing", "e"), ("ing", ""), ("er", ""), ("est", ""), ("er", "e"), ("est", "e")]
 
     def __init__(self, jar: Path) -> None:
         with zipfile.ZipFile(jar) as zf:
             lines = zf.read("synonym/english.synsets").decode().split("\n")
-            self.synsets = {w: frozenset(s.split()) for w, s in zip(lines[0::2], lines[1::2])}
+            self.synsets = {w: frozenset(int(x) for x in s.split()) for w, s in zip(lines[0::2], lines[1::2])}
             lines = zf.read("synonym/english.exceptions").decode().split("\n")
-            self.base: dict[str, str] = {}
-            for base, forms in zip(lines[0::2], lines[1::2]):
-                for form in forms.split():
-                    self.base.setdefault(form, base)
+        self.bases: dict[str, list[str]] = {}
+        for base, forms in zip(lines[0::2], lines[1::2]):
+            for form in forms.split():
+                self.bases.setdefault(form, []).append(base)
 
-    @lru_cache(maxsize=100_000)
-    def lookup(self, word: str) -> frozenset[str]:
-        """Synset ids of a word: its own when WordNet knows it, else those of its base form
-        (irregular forms first, then the first regular suffix rule that gives a known word)."""
-        if word in self.synsets:
-            return self.synsets[word]
-        if word in self.base:
-            return self.synsets.get(self.base[word], frozenset())
+    def _morph(self, word: str) -> str:
+        if word.endswith("ss") or len(word) <= 2:
+            return word
         for suffix, repl in self._SUFFIXES:
-            if word.endswith(suffix) and len(word) > len(suffix):
+            if word.endswith(suffix):
                 base = word[: len(word) - len(suffix)] + repl
                 if base in self.synsets:
-                    return self.synsets[base]
-        return frozenset()
+                    # METEOR appends "ful" back to the base of "-ful" words (so they find nothing)
+                    return base + ("ful" if word.endswith("ful") else "")
+        return ""
+
+    @lru_cache(maxsize=100_000)
+    def lookup(self, concept: str) -> frozenset[int]:
+        """Synset ids SPICE attaches to a concept (a word or a phrase, spaces as underscores)."""
+        word = concept.strip().lower().replace(" ", "_")
+        ids = set(self.synsets.get(word, ()))
+        if word in self.bases:
+            for base in self.bases[word]:
+                ids |= self.synsets.get(base, frozenset())
+        else:
+            ids |= self.synsets.get(self._morph(word), frozenset())
+        return frozenset(ids)
 
 
 @lru_cache(maxsize=1)
@@ -94,82 +99,198 @@ def wordnet() -> WordNet:
     return WordNet(jar)
 
 
+# ---- caption -> proposed tuples (the rules of SPICE's parser, on a spaCy dependency parse) ----
+
+_NOUN_TAGS = {"NN", "NNS", "NNP", "NNPS"}
+
+
+def _is_noun(tok) -> bool:
+    return tok.tag_ in _NOUN_TAGS
+
+
+def _lemma(tok) -> str:
+    return tok.lemma_.strip().lower()
+
+
 def _conjuncts(tok) -> list:
     """A token and the tokens coordinated with it ("a dog and a cat" -> dog, cat)."""
     out = [tok]
     for c in tok.children:
-        if c.dep_ == "conj" and c.pos_ == tok.pos_:
+        if c.dep_ == "conj" and _is_noun(c) == _is_noun(tok):
             out.extend(_conjuncts(c))
     return out
 
 
-def _is_object(tok) -> bool:
-    return tok.pos_ in ("NOUN", "PROPN") or tok.lower_ in _NOUN_PRONOUNS
-
-
-def _name(tok) -> str:
-    return tok.lemma_.lower() if tok.pos_ != "PRON" else tok.lower_
-
-
-def scene_graph(doc) -> set[Tuple]:
-    """Tuples of one parsed caption: objects, (object, attribute), (subject, relation, object)."""
-    tuples: set[Tuple] = set()
-    for tok in doc:
-        if _is_object(tok):
-            obj = _name(tok)
-            tuples.add((obj,))
-            for c in tok.children:
-                if c.dep_ in ("amod", "nummod", "compound") and c.pos_ in ("ADJ", "NUM", "NOUN", "PROPN", "VERB"):
-                    tuples.add((obj, _name(c)))
-                elif c.dep_ == "prep":
-                    for pobj in c.children:
-                        if pobj.dep_ == "pobj" and _is_object(pobj):
-                            for p in _conjuncts(pobj):
-                                tuples.add((obj, c.lower_, _name(p)))
-        elif tok.pos_ in ("VERB", "AUX") and tok.dep_ != "aux" and tok.dep_ != "auxpass":
-            tuples |= _verb_tuples(tok)
-    return tuples
-
-
 def _subjects(verb) -> list:
-    subjects = [s for c in verb.children if c.dep_ in _SUBJ and _is_object(c) for s in _conjuncts(c)]
-    if not subjects and verb.dep_ in ("acl", "relcl") and _is_object(verb.head):
+    """Nominal subjects (nsubj, not passive) of a predicate, shared along verb coordination."""
+    subjects = [s for c in verb.children if c.dep_ == "nsubj" and _is_noun(c) for s in _conjuncts(c)]
+    if not subjects and verb.dep_ == "relcl" and _is_noun(verb.head):
         subjects = [verb.head]
-    if not subjects and verb.dep_ == "conj" and verb.head.pos_ in ("VERB", "AUX"):
+    if not subjects and verb.dep_ == "conj" and not any(c.dep_ == "nsubjpass" for c in verb.children):
         subjects = _subjects(verb.head)
     return subjects
 
 
-def _verb_tuples(verb) -> set[Tuple]:
-    tuples: set[Tuple] = set()
-    subjects = _subjects(verb)
-    if not subjects:
-        return tuples
-    lemma = verb.lemma_.lower()
-    particle = " ".join(c.lower_ for c in verb.children if c.dep_ == "prt")
-    rel = f"{lemma} {particle}" if particle else lemma
-    found = False
+def _predicate(verb) -> str:
+    particles = [c.lower_ for c in verb.children if c.dep_ == "prt"]
+    if particles:
+        return f"{'' if _lemma(verb) == 'be' else _lemma(verb)} {particles[0]}".strip()
+    return _lemma(verb)
+
+
+def _noun_objects(verb) -> list[tuple[str, object]]:
+    """(preposition or "", noun) pairs of a predicate's objects and prepositional objects."""
+    out = []
     for c in verb.children:
-        if c.dep_ in _OBJ and _is_object(c):
-            for s in subjects:
-                for o in _conjuncts(c):
-                    tuples.add((_name(s), rel, _name(o)))
-            found = True
+        if c.dep_ in ("dobj", "dative") and _is_noun(c):
+            out.extend(("", o) for o in _conjuncts(c))
         elif c.dep_ == "prep":
-            for pobj in c.children:
-                if pobj.dep_ == "pobj" and _is_object(pobj):
-                    for s in subjects:
-                        for o in _conjuncts(pobj):
-                            tuples.add((_name(s), f"{rel} {c.lower_}", _name(o)))
-                    found = True
-        elif c.dep_ == "acomp" and c.pos_ == "ADJ":
+            out.extend((c.lower_, o) for p in c.children if p.dep_ == "pobj" and _is_noun(p)
+                       for o in _conjuncts(p))
+    return out
+
+
+def propose_tuples(doc) -> list[Tuple]:
+    """Proposed tuples of one parsed caption: (object,), (object, attribute),
+    (subject, object, relation) in SPICE parser's order of fields."""
+    tuples: list[Tuple] = []
+    compound_nouns = set()
+    for tok in doc:
+        if tok.pos_ in ("VERB", "AUX") or tok.dep_ == "ROOT":
+            subjects = _subjects(tok)
+            objects = _noun_objects(tok)
+            pred = _predicate(tok)
             for s in subjects:
-                tuples.add((_name(s), _name(c)))
-            found = True
-    if not found and lemma != "be":
-        for s in subjects:
-            tuples.add((_name(s), rel))
+                for prep, o in objects:
+                    tuples.append((_lemma(s), _lemma(o), f"{pred} {prep}".strip() if prep else pred))
+                for c in tok.children:
+                    if c.dep_ in ("acomp", "attr") and (c.pos_ == "ADJ" or _is_noun(c)):
+                        tuples.append((_lemma(s), _lemma(c)))
+                if not objects and _lemma(tok) != "be":
+                    tuples.append((_lemma(s), _lemma(tok)))
+            if tok.dep_ == "acl" and _is_noun(tok.head):
+                for prep, o in objects:
+                    tuples.append((_lemma(tok.head), _lemma(o), f"{pred} {prep}".strip() if prep else pred))
+            patients = [c for c in tok.children if c.dep_ == "nsubjpass" and _is_noun(c)]
+            for agent_prep in (c for c in tok.children if c.dep_ == "agent"):
+                for a in agent_prep.children:
+                    if a.dep_ == "pobj" and _is_noun(a):
+                        tuples.extend((_lemma(a), _lemma(p), pred) for p in patients)
+        if _is_noun(tok):
+            for c in tok.children:
+                if c.dep_ == "amod":
+                    tuples.append((_lemma(tok), _lemma(c)))
+                elif c.dep_ == "prep":
+                    tuples.extend((_lemma(tok), _lemma(p), c.lower_) for p in c.children
+                                  if p.dep_ == "pobj" and _is_noun(p))
+                elif c.dep_ == "poss" and _is_noun(c):
+                    tuples.append((_lemma(c), _lemma(tok), "have"))
+                elif c.dep_ == "nummod" and tok.tag_ in ("NNS", "NNPS") and c.i < tok.i:
+                    tuples.append((_lemma(tok), c.lower_))
+                elif c.dep_ == "compound" and _is_noun(c):
+                    tuples.append((_lemma(tok), _lemma(c)))
+                    compound_nouns.update((tok.i, c.i))
+    tuples.extend((_lemma(t),) for t in doc if _is_noun(t) and t.i not in compound_nouns)
     return tuples
+
+
+# ---- scene graphs with SPICE's merging of similar concepts ----
+
+
+class Concept:
+    """A set of words with their synsets; grows when similar concepts are merged into it."""
+
+    __slots__ = ("words", "synsets")
+
+    def __init__(self, word: str, wn: WordNet) -> None:
+        self.words = {word}
+        self.synsets = set(wn.lookup(word))
+
+    def same(self, o: "Concept") -> bool:
+        return self.words == o.words and self.synsets == o.synsets
+
+    def similar(self, o: "Concept") -> bool:
+        return bool(self.synsets & o.synsets) or bool(self.words & o.words)
+
+    def similarity(self, o: "Concept") -> float:
+        if self.words & o.words:
+            return 1.0
+        union = self.synsets | o.synsets
+        return len(self.synsets & o.synsets) / len(union) if union else 0.0
+
+    def merge(self, o: "Concept") -> None:
+        self.words |= o.words
+        self.synsets |= o.synsets
+
+
+class SceneGraph:
+    """Objects (with attributes) and relations; a new object joins the most similar existing
+    node (shared word or synset), a new attribute/relation joins a similar one, as SPICE does."""
+
+    def __init__(self, wn: WordNet) -> None:
+        self.wn = wn
+        self.nodes: list[tuple[Concept, list[Concept]]] = []
+        self.relations: list[tuple[int, int, Concept]] = []
+
+    def node(self, word: str) -> int:
+        new = Concept(word, self.wn)
+        best, best_sim = -1, 0.0
+        for i, (obj, _) in enumerate(self.nodes):
+            if new.same(obj):
+                return i
+            sim = new.similarity(obj)
+            if sim > best_sim:
+                best, best_sim = i, sim
+        if best >= 0:
+            self.nodes[best][0].merge(new)
+            return best
+        self.nodes.append((new, []))
+        return len(self.nodes) - 1
+
+    def add(self, t: Tuple) -> None:
+        if len(t) == 1:
+            self.node(t[0])
+        elif len(t) == 2:
+            attrs = self.nodes[self.node(t[0])][1]
+            new = Concept(t[1], self.wn)
+            if any(new.same(a) for a in attrs):
+                return
+            for a in attrs:
+                if new.similar(a):
+                    a.merge(new)
+                    return
+            attrs.append(new)
+        else:
+            src, dst = self.node(t[0]), self.node(t[1])
+            rel = Concept(t[2][3:] if t[2].startswith("be ") else t[2], self.wn)
+            same_ends = [r for r in self.relations if r[0] == src and r[1] == dst]
+            if any(rel.same(r[2]) for r in same_ends):
+                return
+            for r in same_ends:
+                if rel.similar(r[2]):
+                    r[2].merge(rel)
+                    return
+            self.relations.append((src, dst, rel))
+
+    def tuples(self) -> list[tuple[Concept, ...]]:
+        out: list[tuple[Concept, ...]] = []
+        for obj, attrs in self.nodes:
+            out.append((obj,))
+            out.extend((obj, a) for a in attrs)
+        out.extend((self.nodes[s][0], r, self.nodes[d][0]) for s, d, r in self.relations)
+        return out
+
+
+def graph_f1(cand: SceneGraph, ref: SceneGraph) -> float:
+    """SPICE F-score: candidate tuples similar to some reference tuple, over both sizes."""
+    ct, rt = cand.tuples(), ref.tuples()
+    if not ct or not rt:
+        return 0.0
+    tp = sum(1 for t in ct if any(len(t) == len(r) and all(a.similar(b) for a, b in zip(t, r)) for r in rt))
+    if tp == 0:
+        return 0.0
+    p, r = tp / len(ct), tp / len(rt)
+    return 2 * p * r / (p + r)
 
 
 class SceneGraphCache:
@@ -177,19 +298,19 @@ class SceneGraphCache:
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path
-        self.graphs: dict[str, set[Tuple]] = {}
+        self.graphs: dict[str, list[Tuple]] = {}
         if path is not None and path.is_file():
             data = json.loads(path.read_text())
-            self.graphs = {k: {tuple(t) for t in v} for k, v in data.items()}
+            self.graphs = {k: [tuple(t) for t in v] for k, v in data.items()}
         self._dirty = False
 
-    def get(self, captions: Iterable[str]) -> list[set[Tuple]]:
+    def get(self, captions: Iterable[str]) -> list[list[Tuple]]:
         captions = list(captions)
         todo = sorted({c for c in captions if c not in self.graphs})
         if todo:
             nlp = _parser()
             for cap, doc in zip(todo, nlp.pipe([c.lower().strip() for c in todo], batch_size=256)):
-                self.graphs[cap] = scene_graph(doc)
+                self.graphs[cap] = propose_tuples(doc)
             self._dirty = True
         return [self.graphs[c] for c in captions]
 
@@ -197,32 +318,12 @@ class SceneGraphCache:
         if self.path is not None and self._dirty:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.path.with_suffix(".tmp")
-            tmp.write_text(json.dumps({k: sorted(v) for k, v in self.graphs.items()}))
+            tmp.write_text(json.dumps(self.graphs))
             os.replace(tmp, self.path)
             self._dirty = False
 
 
-def _match(a: Tuple, b: Tuple, wn: WordNet) -> bool:
-    if len(a) != len(b):
-        return False
-    for x, y in zip(a, b):
-        if x != y and not (wn.lookup(x) & wn.lookup(y)):
-            return False
-    return True
-
-
-def tuple_f1(cand: set[Tuple], refs: set[Tuple], wn: WordNet) -> float:
-    """F-measure of candidate tuples against reference tuples (exact or synonym matches)."""
-    if not cand or not refs:
-        return 0.0
-    matched = sum(1 for t in cand if t in refs or any(_match(t, r, wn) for r in refs))
-    if matched == 0:
-        return 0.0
-    p, r = matched / len(cand), matched / len(refs)
-    return 2 * p * r / (p + r)
-
-
-_SCENE_GRAPH_VERSION = "1"  # bump when the rules change: cached graphs of older rules are ignored
+_SCENE_GRAPH_VERSION = "2"  # bump when the rules change: cached graphs of older rules are ignored
 
 
 @lru_cache(maxsize=1)
@@ -240,12 +341,17 @@ def spice(candidates: Sequence[str], mult_references: Sequence[Sequence[str]],
     wn = wordnet()
     flat_refs = [r for refs in mult_references for r in refs]
     graphs = cache.get([*candidates, *flat_refs])
-    cand_graphs, ref_graphs = graphs[: len(candidates)], graphs[len(candidates):]
+    cand_tuples, ref_tuples = graphs[: len(candidates)], graphs[len(candidates):]
     scores = np.zeros(len(candidates))
     start = 0
     for i, refs in enumerate(mult_references):
-        merged = set().union(*ref_graphs[start : start + len(refs)])
+        ref_graph, cand_graph = SceneGraph(wn), SceneGraph(wn)
+        for tuples in ref_tuples[start : start + len(refs)]:
+            for t in tuples:
+                ref_graph.add(t)
+        for t in cand_tuples[i]:
+            cand_graph.add(t)
         start += len(refs)
-        scores[i] = tuple_f1(cand_graphs[i], merged, wn)
+        scores[i] = graph_f1(cand_graph, ref_graph)
     cache.save()
     return {"spice": float(scores.mean())}, {"spice": scores}
