@@ -35,8 +35,11 @@ def main() -> None:
     p.add_argument("--n-clips", type=int, default=1000, help="corpus size, if it must be built")
     p.add_argument("--work", type=Path, default=REPO / ".cache" / "bench")
     p.add_argument("--beam-size", type=int, default=3)
+    p.add_argument("--threads", type=int, default=1,
+                   help="torch threads (1: fastest when other jobs share the CPU)")
     p.add_argument("--set", dest="overrides", action="append", default=[], help="recipe override")
     args = p.parse_args()
+    torch.set_num_threads(args.threads)
 
     from aacap.metrics import MetricError, evaluate
     from aacap.metrics.ngram import cider_d
@@ -49,7 +52,7 @@ def main() -> None:
         subprocess.run([sys.executable, "-m", "aacap.cli", "data", "synth", str(args.corpus),
                         "--n-clips", str(args.n_clips)], check=True, cwd=REPO)
     common = [f"data_dir={args.corpus}", f"cache_dir={args.work / 'yamnet-frames'}", "progress=false",
-              "tensorboard=false", *args.overrides]
+              "tensorboard=false", f"threads={args.threads}", *args.overrides]
     timings = {}
     runs = {}
     for name, extra in (("synth-tiny", []), ("lm-only", ["no_audio=true"])):

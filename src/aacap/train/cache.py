@@ -56,7 +56,8 @@ def load_encoder_weights(encoder: nn.Module, kind: str, weights: str | Path) -> 
     elif kind == "cnext" and isinstance(data, dict):
         from ..encoders.convnext import load_conette_encoder_state
 
-        load_conette_encoder_state(encoder, data.get("state_dict", data))  # type: ignore[arg-type]
+        state = data.get("model", data.get("state_dict", data))
+        load_conette_encoder_state(encoder, state)  # type: ignore[arg-type]
     elif kind == "yamnet" and isinstance(data, dict):
         _load_strict(encoder, {k: v.float() for k, v in data.items()}, str(path))
     else:
@@ -129,11 +130,12 @@ class FrameCache:
 
     def fill(self, encoder: nn.Module, clips: Iterable[Any], progress: bool = False,
              overwrite: bool = False) -> int:
-        """Encode the clips (objects with `.id` and `.audio`) not cached yet (all of them with
-        `overwrite`); returns how many. An unreadable audio file raises `AudioError` naming it."""
+        """Encode the clips (objects with `.id` and `.audio`) not cached yet, or whose audio file
+        is newer than its frames (all of them with `overwrite`); returns how many. An unreadable
+        audio file raises `AudioError` naming it."""
         from ..audio import load_audio
 
-        todo = [c for c in clips if overwrite or not self.path(c.id).is_file()]
+        todo = [c for c in clips if overwrite or self._stale(c)]
         if not todo:
             return 0
         encoder.eval()
@@ -142,6 +144,13 @@ class FrameCache:
             wave = load_audio(clip.audio, encoder.sample_rate)
             save_npy(self.path(clip.id), embed_wave(encoder, wave))
         return len(todo)
+
+    def _stale(self, clip: Any) -> bool:
+        path = self.path(clip.id)
+        if not path.is_file():
+            return True
+        audio = Path(clip.audio)
+        return audio.is_file() and audio.stat().st_mtime_ns > path.stat().st_mtime_ns
 
 
 def _progress(items: list[Any], desc: str, enabled: bool) -> Any:

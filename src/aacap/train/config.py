@@ -16,7 +16,7 @@ from ..config import ModelConfig, apply_overrides
 RECIPES_DIR = Path(__file__).resolve().parent / "recipes"
 
 # Fields that change how a run is carried out, not its result: a run may resume with new values.
-RUN_ONLY_FIELDS = ("num_workers", "progress", "tensorboard", "device", "save_every_steps",
+RUN_ONLY_FIELDS = ("num_workers", "threads", "progress", "tensorboard", "device", "save_every_steps",
                    "val_batch_size", "source", "data_dir")
 
 
@@ -73,6 +73,7 @@ class TrainConfig:
     device: str = "auto"  # "auto" | "cpu" | "cuda" | "cuda:N"
     amp: bool = True  # mixed precision (bf16, else fp16 with loss scaling) on GPU only
     num_workers: int = 0
+    threads: int = 0  # torch CPU threads (0: torch's default); 1 is fastest on a busy machine
     save_every_steps: int = 0  # also write `last.pt` every N steps inside an epoch (0: no)
     keep_epoch_checkpoints: bool = False  # write epoch-NNN.pt model checkpoints
     progress: bool = True  # tqdm progress bar

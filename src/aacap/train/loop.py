@@ -94,6 +94,8 @@ def build_optimizer(model: nn.Module, cfg: TrainConfig) -> torch.optim.AdamW:
 
 def train(cfg: TrainConfig, out_dir: str | Path, restart: bool = False) -> dict[str, Any]:
     """Train (or resume) the run of `cfg` in `out_dir`; returns a summary of the run."""
+    if cfg.threads:
+        torch.set_num_threads(cfg.threads)
     d, device = distributed.setup(cfg.device)
     try:
         return _train(cfg, Path(out_dir), d, device, restart)
@@ -138,7 +140,7 @@ def _train(cfg: TrainConfig, out: Path, d: distributed.Dist, device: torch.devic
     elif cfg.init:
         from ..checkpoint import load_model
 
-        vocab = load_model(cfg.init).vocab
+        vocab = load_model(cfg.path(cfg.init)).vocab
     else:
         vocab = Vocabulary.from_captions((c for clip in train_clips for c in clip.captions),
                                          cfg.vocab_min_count)
@@ -148,11 +150,11 @@ def _train(cfg: TrainConfig, out: Path, d: distributed.Dist, device: torch.devic
     if cfg.init:
         from ..checkpoint import load_model
 
-        model = load_model(cfg.init)
+        model = load_model(cfg.path(cfg.init))
     else:
         model = CaptionModel(cfg.model_config(), vocab)
     if cfg.encoder_weights and resumed is None:
-        load_encoder_weights(model.encoder, model.config.encoder, cfg.encoder_weights)
+        load_encoder_weights(model.encoder, model.config.encoder, cfg.path(cfg.encoder_weights))
     if resumed is not None:
         model.load_state_dict(resumed["state_dict"])
     model.to(device)
@@ -165,7 +167,7 @@ def _train(cfg: TrainConfig, out: Path, d: distributed.Dist, device: torch.devic
             p.requires_grad_(False)
     if cfg.freeze_encoder and not cfg.no_audio:
         fp = encoder_fingerprint(model.config.encoder, model.config.encoder_args, model.encoder)
-        root = Path(cfg.cache_dir) if cfg.cache_dir else out / "cache"
+        root = cfg.path(cfg.cache_dir) if cfg.cache_dir else out / "cache"
         if d.main:
             FrameCache(root, fp, {"encoder": model.config.encoder, "encoder_args": model.config.encoder_args})
         distributed.barrier(d)

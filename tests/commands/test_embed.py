@@ -1,0 +1,87 @@
+"""`aacap embed`: one (frames, dim) .npy per input, equal to the encoder's own output."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+import torch
+
+from aacap.audio import load_audio
+from aacap.checkpoint import load_model
+from aacap.cli import main
+from aacap.presets import tiny_overrides
+from aacap.train.cache import ASSETS
+
+from conftest import tone
+
+
+def tiny_checkpoint(preset: str, out: Path) -> Path:
+    args = ["init", preset, str(out), "--seed", "1"]
+    for item in tiny_overrides(preset):
+        args += ["--set", item]
+    assert main(args) == 0
+    return out
+
+
+@pytest.fixture
+def clips(tmp_path: Path) -> list[Path]:
+    paths = []
+    for i, (seconds, rate) in enumerate([(1.5, 32000), (2.2, 44100)]):
+        path = tmp_path / f"clip{i}.wav"
+        sf.write(path, tone(seconds, rate, freq=300 + 200 * i, seed=i), rate)
+        paths.append(path)
+    return paths
+
+
+def reference_frames(encoder: torch.nn.Module, path: Path) -> np.ndarray:
+    wave = torch.from_numpy(load_audio(path, encoder.sample_rate))[None]
+    with torch.inference_mode():
+        frames, n = encoder.eval()(wave, torch.tensor([wave.shape[1]]))
+    return frames[0, : int(n[0])].numpy()
+
+
+@pytest.mark.parametrize("preset", ["cnn14-trans2022", "las2020"])
+def test_embed_with_an_aacap_checkpoint(preset: str, clips: list[Path], tmp_path: Path) -> None:
+    ckpt = tiny_checkpoint(preset, tmp_path / "model.pt")
+    out = tmp_path / "frames"
+    assert main(["embed", *map(str, clips), "--weights", str(ckpt), "--out", str(out)]) == 0
+    encoder = load_model(ckpt).encoder
+    for clip in clips:
+        frames = np.load(out / f"{clip.stem}.npy")
+        assert frames.dtype == np.float32 and frames.ndim == 2 and frames.shape[1] == encoder.out_dim
+        assert np.allclose(frames, reference_frames(encoder, clip), atol=1e-5)
+    info = json.loads((out / "encoder.json").read_text())
+    assert info["encoder"] == load_model(ckpt).config.encoder and len(info["fingerprint"]) == 64
+
+
+def test_embed_reports_bad_files_and_wrong_encoders(clips: list[Path], tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture) -> None:
+    ckpt = tiny_checkpoint("cnn14-trans2022", tmp_path / "model.pt")
+    bad = tmp_path / "bad.wav"
+    bad.write_bytes(b"not audio at all")
+    out = tmp_path / "frames"
+    code = main(["embed", str(clips[0]), str(bad), str(clips[1]), "--weights", str(ckpt), "--out", str(out)])
+    assert code == 1
+    assert sorted(p.name for p in out.glob("*.npy")) == ["clip0.npy", "clip1.npy"]
+    assert "bad.wav" in capsys.readouterr().err
+    assert main(["embed", str(clips[0]), "--encoder", "las", "--weights", str(ckpt), "--out", str(out)]) == 2
+    assert "not 'las'" in capsys.readouterr().err
+    assert main(["embed", str(clips[0]), "--encoder", "las", "--weights", str(bad), "--out", str(out)]) == 2
+    assert "LAS has no published weights" in capsys.readouterr().err
+
+
+def test_embed_yamnet_default_weights(clips: list[Path], tmp_path: Path) -> None:
+    if not (ASSETS / "yamnet.pt").is_file():
+        pytest.skip("YAMNet weights absent (make default-model)")
+    from aacap.encoders.yamnet import load_yamnet, num_patches
+
+    out = tmp_path / "frames"
+    assert main(["embed", str(clips[1]), "--encoder", "yamnet", "--weights", "default", "--out", str(out)]) == 0
+    frames = np.load(out / "clip1.npy")
+    wave = load_audio(clips[1], 16000)
+    assert frames.shape == (num_patches(len(wave)), 1024)
+    assert np.allclose(frames, reference_frames(load_yamnet(ASSETS / "yamnet.pt"), clips[1]), atol=1e-5)
