@@ -10,6 +10,7 @@ with conette's own code is checked by scripts/check_conette_parity.py (`make con
 from __future__ import annotations
 
 import json
+import pickle
 from pathlib import Path
 
 import numpy as np
@@ -60,6 +61,21 @@ def torchlibrosa_frontend(n_mels: int) -> dict[str, torch.Tensor]:
     }
 
 
+def tokenizer_state(tokens: list[str]) -> dict:
+    """`AACTokenizer.get_txt_state()` of a tokenizer with these tokens in id order."""
+    return {"_target_": "conette.tokenization.aac_tokenizer.AACTokenizer", "_version_": "2.2.0",
+            "_type_": "txt", "tokenizer": {
+                "hparams": {"level": "word", "lowercase": True, "normalize": True, "punctuation_mode": "remove"},
+                "itos": {i: t for i, t in enumerate(tokens)},
+                "stoi": {t: i for i, t in enumerate(tokens)},
+                "vocab": {t: 1 for t in tokens},
+            }}
+
+
+def pickled(obj) -> torch.Tensor:
+    return torch.frombuffer(bytearray(pickle.dumps(obj)), dtype=torch.uint8)
+
+
 def write_conette_dir(model: CaptionModel, out: Path, conette_tokens: list[str], fmt: str = "bin",
                       saved_tokens: list[str] | None = None) -> Path:
     """Write `model` as conette 0.3.2 saves a CoNeTTEModel. `conette_tokens`: the tokens in
@@ -86,7 +102,8 @@ def write_conette_dir(model: CaptionModel, out: Path, conette_tokens: list[str],
         state[f"model.decoder.{k}"] = v
     d = model.config.d_model
     state["model.decoder.pos_encoding.pos_embedding"] = sinusoids(5000, d)[:, None, :]
-    state["_extra_state_"] = torch.frombuffer(bytearray(b"pickled tokenizer"), dtype=torch.uint8)
+    tokenizer = tokenizer_state(conette_tokens)  # CoNeTTE pickles its non-tensor states
+    state["_extra_state_"] = pickled({"model.tokenizers.0._extra_state": tokenizer})
     state = {k: v.detach().clone().contiguous() for k, v in state.items()}
     if fmt == "safetensors":
         from safetensors.torch import save_file
@@ -102,12 +119,7 @@ def write_conette_dir(model: CaptionModel, out: Path, conette_tokens: list[str],
         "proj_name": "lin768", "acti_name": "gelu", "min_pred_size": 3, "max_pred_size": 20,
         "beam_size": 3, "nhead": dec["nhead"], "d_model": d, "num_decoder_layers": dec["num_layers"],
         "decoder_dropout_p": 0.2, "dim_feedforward": dec["dim_feedforward"],
-        "tokenizer_state": {"_type_": "txt", "_version_": "2.2.0", "tokenizer": {
-            "hparams": {"level": "word", "lowercase": True, "normalize": True, "punctuation_mode": "remove"},
-            "itos": {str(i): t for i, t in enumerate(saved)},
-            "stoi": {t: i for i, t in enumerate(saved)},
-            "vocab": {t: 1 for t in saved},
-        }},
+        "tokenizer_state": tokenizer_state(saved),
         "transformers_version": "4.30.2",
     }
     (out / "config.json").write_text(json.dumps(config, indent=2))
@@ -177,6 +189,12 @@ def test_task_tokens_missing_from_the_saved_tokenizer_are_appended(model, tmp_pa
     loaded = load_conette(directory)
     assert loaded.vocab.tokens == tokens
     assert loaded.vocab.tasks() == TASKS
+
+
+def test_vocabulary_from_the_weights_when_the_config_has_none(model, tmp_path):
+    directory = write_conette_dir(model, tmp_path / "extra", list(model.vocab.tokens))
+    _edit_config(directory, tokenizer_state=None)
+    assert load_conette(directory).vocab.tokens == model.vocab.tokens
 
 
 def test_decoding_with_conette_defaults_matches_the_source_model(model, tmp_path):
@@ -254,7 +272,10 @@ CASES = {
     "bad json": (lambda d: ((d / "config.json").write_text("{oops"), d)[1], r"not readable JSON"),
     "not conette": (lambda d: (_edit_config(d, architectures=["BertModel"]), d)[1], r"not a CoNeTTE config"),
     "other projection": (lambda d: (_edit_config(d, proj_name="lin2048"), d)[1], r"proj_name='lin2048' is not supported"),
-    "no tokenizer": (lambda d: (_edit_config(d, tokenizer_state=None), d)[1], r"no tokenizer_state"),
+    "no tokenizer": (lambda d: (_edit_config(d, tokenizer_state=None), _edit_state(d, _extra_state_=pickled({})), d)[2],
+                     r"no tokenizer_state in config\.json nor a tokenizer in the weights"),
+    "code in pickle": (lambda d: (_edit_config(d, tokenizer_state=None), _edit_state(d, _extra_state_=pickled(Evil())), d)[2],
+                       r"not plain data \(refusing to load builtins\.print\)"),
     "no weights": (lambda d: ((d / "pytorch_model.bin").unlink(), d)[1], r"no model\.safetensors or pytorch_model\.bin"),
     "corrupt weights": (lambda d: ((d / "pytorch_model.bin").write_bytes(b"garbage"), d)[1], r"not a readable PyTorch state_dict"),
     "missing key": (lambda d: (_edit_state(d, drop="model.projection.2.bias"), d)[1], r"lack 'model\.projection\.2\.bias'"),
@@ -267,6 +288,11 @@ CASES = {
     "positions": (lambda d: (_edit_state(d, model__decoder__pos_encoding__pos_embedding=torch.zeros(5000, 1, 16)), d)[1],
                   r"not the sinusoid table"),
 }
+
+
+class Evil:
+    def __reduce__(self):
+        return (print, ("this must never run",))
 
 
 @pytest.mark.parametrize("case", list(CASES))

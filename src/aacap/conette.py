@@ -12,15 +12,18 @@ The directory has the layout of the published Hugging Face model `Labbeti/conett
                                         pos_encoding.pos_embedding (a fixed sinusoid table)
         model.task_id_to_token_id, model.forbid_rep_mask, _extra_state_ (pickled tokenizer)
 
-Nothing is unpickled: the vocabulary comes from config.json and the weights are read with
-`safetensors` or `torch.load(weights_only=True)`. CoNeTTE's own decoding settings (task token,
+The vocabulary comes from config.json (else from the tokenizer state in `_extra_state_`, read
+by an unpickler that refuses every class, so only plain data loads) and the weights are read
+with `safetensors` or `torch.load(weights_only=True)`: no code in the directory ever runs. CoNeTTE's own decoding settings (task token,
 min/max length, beam size) are returned by `conette_decoding_options`; decode with them to get
 CoNeTTE's captions (see scripts/check_conette_parity.py).
 """
 
 from __future__ import annotations
 
+import io
 import json
+import pickle
 import re
 import warnings
 from pathlib import Path
@@ -48,7 +51,7 @@ POSITIONS_KEY = "model.decoder.pos_encoding.pos_embedding"  # (max_len, 1, d_mod
 # Buffers and states we check or ignore rather than load.
 TASK_IDS_KEY = "model.task_id_to_token_id"
 FORBID_KEY = "model.forbid_rep_mask"
-IGNORED_KEYS = ("_extra_state_",)  # CoNeTTE's pickled tokenizer: never unpickled here
+IGNORED_KEYS = ("_extra_state_",)  # CoNeTTE's pickled tokenizer state (read for the vocabulary only)
 
 
 def load_conette(path: str | Path) -> CaptionModel:
@@ -138,16 +141,20 @@ def read_conette_weights(path: Path) -> dict[str, Tensor]:
     return state
 
 
-def conette_vocabulary(config: Mapping[str, Any], source: str = "config.json") -> list[str]:
-    """CoNeTTE's tokens in id order, from `tokenizer_state` of its config, with the task tokens
-    `<bos_TASK>` that CoNeTTE adds when it builds the model (ids after the words, in
-    `task_names` order) appended when the saved state lacks them."""
+def conette_vocabulary(config: Mapping[str, Any], source: str = "config.json",
+                       weights: Mapping[str, Tensor] | None = None) -> list[str]:
+    """CoNeTTE's tokens in id order, from `tokenizer_state` of its config (else from the
+    tokenizer state stored in the weights' `_extra_state_`), with the task tokens `<bos_TASK>`
+    that CoNeTTE adds when it builds the model (ids after the words, in `task_names` order)
+    appended when the saved state lacks them."""
     state = config.get("tokenizer_state")
+    if not isinstance(state, Mapping) and weights is not None and "_extra_state_" in weights:
+        state = _tokenizer_from_extra_state(weights["_extra_state_"], source)
     data = state.get("tokenizer") if isinstance(state, Mapping) else None
     if not isinstance(data, Mapping):
         raise CheckpointError(
-            f"{source}: no tokenizer_state in the config; the vocabulary cannot be rebuilt "
-            "(save the CoNeTTE model with its fitted tokenizer in CoNeTTEConfig)"
+            f"{source}: no tokenizer_state in config.json nor a tokenizer in the weights; "
+            "the vocabulary cannot be rebuilt"
         )
     if isinstance(data.get("stoi"), Mapping):
         pairs = [(int(i), str(t)) for t, i in data["stoi"].items()]
@@ -171,7 +178,7 @@ def conette_model(config: Mapping[str, Any], state: Mapping[str, Tensor], source
     """A `CaptionModel` from a CoNeTTE config (config.json as a dict) and its state_dict."""
     from .encoders.convnext import load_conette_encoder_state
 
-    tokens = conette_vocabulary(config, f"{source}/{CONFIG_FILE}")
+    tokens = conette_vocabulary(config, f"{source}/{CONFIG_FILE}", state)
     # Our Vocabulary puts <pad>, <bos>, <eos>, <unk> first; `order[i]` is the CoNeTTE id of our id i.
     order = [tokens.index(s) for s in SPECIALS]
     order += [i for i in range(len(tokens)) if i not in order]
@@ -297,6 +304,33 @@ def _check_stopwords(state: Mapping[str, Tensor], vocab: Vocabulary, tokens: lis
             f"ours (e.g. {words[:5]}); no_repeat='words' captions may differ on them",
             stacklevel=3,
         )
+
+
+class _PlainDataUnpickler(pickle.Unpickler):
+    """Reads pickles of plain data only (dict, list, str, numbers): any class or function
+    reference is refused, so nothing in the file can run code."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        raise pickle.UnpicklingError(f"refusing to load {module}.{name}")
+
+
+def _tokenizer_from_extra_state(blob: Tensor, source: str) -> Mapping[str, Any] | None:
+    """The text tokenizer state (`AACTokenizer.get_txt_state()`) inside CoNeTTE's
+    `_extra_state_` (a pickled dict of the non-tensor states, stored as uint8), or None."""
+    try:
+        extra = _PlainDataUnpickler(io.BytesIO(bytes(blob.to(torch.uint8).tolist()))).load()
+    except Exception as err:  # noqa: BLE001 - a refused class or a corrupt pickle alike
+        raise CheckpointError(
+            f"{source}: the tokenizer in the weights' _extra_state_ is not plain data ({_reason(err)}); "
+            "put its tokenizer_state in config.json"
+        ) from None
+    if not isinstance(extra, Mapping):
+        return None
+    for key, value in extra.items():
+        if str(key).startswith("model.tokenizers.") and isinstance(value, Mapping) \
+                and value.get("_type_") == "txt":
+            return value
+    return None
 
 
 def _task_names(config: Mapping[str, Any]) -> list[str]:
