@@ -62,6 +62,7 @@ def test_synth_then_prepare(tmp_path: Path, capsys) -> None:
     assert main(["data", "synth", str(out), "--n-clips", "6", "--seed", "1",
                  "--sample-rate", "16000", "--cache", str(CACHE)]) == 0
     assert main(["data", "prepare", "clotho", str(out), "--out", str(tmp_path / "m.jsonl"),
-                 "--splits", "eval"]) == 0
+                 "--splits", "eval", "--name", "synth"]) == 0
     items = read_manifest(tmp_path / "m.jsonl")
     assert len(items) == 1 and items[0].split == "eval" and len(items[0].captions) == 5
+    assert items[0].dataset == "synth" and items[0].id == "synth/eval/evaluation_00001"

@@ -104,6 +104,7 @@ def test_audiocaps_merges_rows_and_finds_files_by_youtube_id_and_start(tmp_path:
 
 
 def test_macs_reads_yaml_annotations(tmp_path: Path) -> None:
+    pytest.importorskip("yaml", reason="MACS.yaml needs PyYAML")
     base = tmp_path / "MACS"
     (base / "audio").mkdir(parents=True)
     (base / "MACS.yaml").write_text(

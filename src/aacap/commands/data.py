@@ -14,6 +14,7 @@ is 1 when any was skipped.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -30,6 +31,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     q.add_argument("root", type=Path, help="folder where the dataset was downloaded/extracted")
     q.add_argument("--out", type=Path, required=True, help="manifest to write (JSON lines)")
     q.add_argument("--splits", nargs="+", help="splits to read (default: all of the corpus)")
+    q.add_argument("--name", help="dataset name in the manifest's ids and 'dataset' field "
+                   "(default: the corpus; e.g. 'synth' for `aacap data synth` output)")
 
     d = sub.add_parser("download", help="download a dataset (needs a network; resumable)")
     d.add_argument("corpus", choices=CORPORA)
@@ -68,6 +71,9 @@ def _prepare(args: argparse.Namespace) -> int:
     problems = Problems(echo=True)
     kwargs = {"splits": tuple(args.splits)} if args.splits else {}
     items = prepare_corpus(args.corpus, args.root, problems=problems, **kwargs)
+    if args.name:
+        items = [dataclasses.replace(i, id=f"{args.name}/{i.id.split('/', 1)[1]}",
+                                     dataset=args.name) for i in items]
     write_manifest(args.out, items)
     print(f"{args.out}: {summarize(items)}"
           + (f"; skipped {len(problems)} clips with missing or unreadable audio" if problems else ""))
@@ -130,5 +136,5 @@ def _synth(args: argparse.Namespace) -> int:
     counts = synthesize(sounds, args.out, cfg)
     print(f"{args.out}: " + ", ".join(f"{n} {split}" for split, n in counts.items())
           + f" clips from {len(sounds)} recordings; read it with "
-          f"`aacap data prepare clotho {args.out} --out MANIFEST.jsonl`")
+          f"`aacap data prepare clotho {args.out} --name synth --out MANIFEST.jsonl`")
     return 0
