@@ -171,7 +171,7 @@ def _download(pkg: Package, downloads: Path) -> None:
         cmd = ["apt-get", "download", "-q", f"{pkg.name}={pkg.version}"]
         hint = "run `apt-get update` first; needs Debian's package archive (offline?)"
     else:
-        cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", str(downloads),
+        cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", str(downloads.resolve()),
                f"{pkg.name}=={pkg.version}"]
         hint = "needs PyPI (offline?)"
     try:
