@@ -134,3 +134,13 @@ def test_real_recordings_cover_enough_concepts() -> None:
     for s in got:
         info = sf.info(str(s.path))
         assert info.frames > 0 and 0.05 < info.duration < 60, s.path
+
+
+def test_failed_registry_download_is_one_line(tmp_path: Path, monkeypatch) -> None:
+    if subprocess.run(["which", "apt-get"], capture_output=True).returncode:
+        pytest.skip("apt-get not installed")
+    bogus = Package("aacap-no-such-package", "deb", "1.0", "0" * 64, "x.deb", 1)
+    monkeypatch.setitem(sounds.PACKAGES, bogus.name, bogus)
+    with pytest.raises(SoundsError, match="cannot fetch aacap-no-such-package 1.0: .*apt-get update") as err:
+        fetch_sounds(tmp_path, [bogus.name])
+    assert "\n" not in str(err.value)
