@@ -19,19 +19,18 @@ from __future__ import annotations
 
 import json
 import os
-import zipfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Sequence
 
 import numpy as np
 
-from aacap.metrics.java import pycocoevalcap_dir
+from aacap.metrics.wordnet import WordNet, WordNetUnavailable, wordnet  # noqa: F401 (re-exported)
 
 Tuple = tuple[str, ...]
 
 class SpiceUnavailable(RuntimeError):
-    """The parser model or the WordNet data is missing."""
+    """The parser model is missing."""
 
 
 @lru_cache(maxsize=1)
@@ -47,61 +46,10 @@ def _parser():
     return model.load(exclude=["ner"])
 
 
-class WordNet:
-    """WordNet synsets and morphology as METEOR 1.5's SynonymDictionary (``synonym/english.*``)
-    provides them to SPICE: the synsets of a word plus those of its base form (irregular forms,
-    else the first WordNet suffix rule giving a known word)."""
-
-    _SUFFIXES = [("s", ""), ("ses", "s"), ("xes", "x"), ("zes", "z"), ("ches", "ch"), ("shes", "sh"),
-                 ("men", "man"), ("ies", "y"), ("s", ""), ("ies", "y"), ("es", "e"), ("es", ""), ("ed", "e"),
-                 ("ed", ""), ("ing", "e"), ("ing", ""), ("er", ""), ("est", ""), ("er", "e"), ("est", "e")]
-
-    def __init__(self, jar: Path) -> None:
-        with zipfile.ZipFile(jar) as zf:
-            lines = zf.read("synonym/english.synsets").decode().split("\n")
-            self.synsets = {w: frozenset(int(x) for x in s.split()) for w, s in zip(lines[0::2], lines[1::2])}
-            lines = zf.read("synonym/english.exceptions").decode().split("\n")
-        self.bases: dict[str, list[str]] = {}
-        for base, forms in zip(lines[0::2], lines[1::2]):
-            for form in forms.split():
-                self.bases.setdefault(form, []).append(base)
-
-    def _morph(self, word: str) -> str:
-        if word.endswith("ss") or len(word) <= 2:
-            return word
-        for suffix, repl in self._SUFFIXES:
-            if word.endswith(suffix):
-                base = word[: len(word) - len(suffix)] + repl
-                if base in self.synsets:
-                    # METEOR appends "ful" back to the base of "-ful" words (so they find nothing)
-                    return base + ("ful" if word.endswith("ful") else "")
-        return ""
-
-    @lru_cache(maxsize=100_000)
-    def lookup(self, concept: str) -> frozenset[int]:
-        """Synset ids SPICE attaches to a concept (a word or a phrase, spaces as underscores)."""
-        word = concept.strip().lower().replace(" ", "_")
-        ids = set(self.synsets.get(word, ()))
-        if word in self.bases:
-            for base in self.bases[word]:
-                ids |= self.synsets.get(base, frozenset())
-        else:
-            ids |= self.synsets.get(self._morph(word), frozenset())
-        return frozenset(ids)
-
-
-@lru_cache(maxsize=1)
-def wordnet() -> WordNet:
-    root = pycocoevalcap_dir()
-    jar = root / "meteor" / "meteor-1.5.jar" if root else None
-    if jar is None or not jar.is_file():
-        raise SpiceUnavailable("SPICE needs WordNet data from METEOR's jar: `pip install pycocoevalcap==1.2`")
-    return WordNet(jar)
-
-
 # ---- caption -> proposed tuples (the rules of SPICE's parser, on a spaCy dependency parse) ----
 
 _NOUN_TAGS = {"NN", "NNS", "NNP", "NNPS"}
+_PRONOUNS = {"it", "they", "he", "she"}
 
 
 def _is_noun(tok) -> bool:
@@ -124,6 +72,10 @@ def _conjuncts(tok) -> list:
 def _subjects(verb) -> list:
     """Nominal subjects (nsubj, not passive) of a predicate, shared along verb coordination."""
     subjects = [s for c in verb.children if c.dep_ == "nsubj" and _is_noun(c) for s in _conjuncts(c)]
+    for c in verb.children:  # pronoun subjects stand for the caption's first noun ("... as it burns")
+        if c.dep_ == "nsubj" and c.lower_ in _PRONOUNS:
+            antecedents = [t for t in verb.doc[: c.i] if _is_noun(t) and t.dep_ != "compound"]
+            subjects.extend(antecedents[:1])
     if not subjects and verb.dep_ == "relcl" and _is_noun(verb.head):
         subjects = [verb.head]
     if not subjects and verb.dep_ == "conj" and not any(c.dep_ == "nsubjpass" for c in verb.children):
@@ -323,7 +275,7 @@ class SceneGraphCache:
             self._dirty = False
 
 
-_SCENE_GRAPH_VERSION = "2"  # bump when the rules change: cached graphs of older rules are ignored
+_SCENE_GRAPH_VERSION = "3"  # bump when the rules change: cached graphs of older rules are ignored
 
 
 @lru_cache(maxsize=1)
@@ -338,7 +290,10 @@ def spice(candidates: Sequence[str], mult_references: Sequence[Sequence[str]],
     """SPICE of raw (untokenised) candidates against their references; corpus value is the
     mean of the per-caption F-scores, as aac-metrics reports it."""
     cache = cache if cache is not None else default_cache()
-    wn = wordnet()
+    try:
+        wn = wordnet()
+    except WordNetUnavailable as e:
+        raise SpiceUnavailable(str(e)) from None
     flat_refs = [r for refs in mult_references for r in refs]
     graphs = cache.get([*candidates, *flat_refs])
     cand_tuples, ref_tuples = graphs[: len(candidates)], graphs[len(candidates):]
