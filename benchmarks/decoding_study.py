@@ -6,8 +6,11 @@ SPIDEr of the best-ranked candidate (CIDEr-D where SPICE cannot run), SPIDEr-max
 candidates (5 samples per clip; the n-best of a beam), vocabulary size and mean length of the
 best-ranked captions. The audio is encoded once; every method decodes the same memory.
 
-    .venv/bin/python benchmarks/decoding_study.py runs/synth-tiny/best.pt MANIFEST.jsonl \
-        [--split eval] [--limit N] [--batch-size 32] [--seed 0]
+    .venv/bin/python benchmarks/decoding_study.py runs/synth-tiny/best.pt .cache/synth \
+        [--split eval] [--task clotho] [--limit N] [--batch-size 32] [--seed 0] [--threads 1]
+
+MANIFEST is a JSON-lines manifest or a folder in Clotho's layout; the task token defaults to
+the manifest's dataset when the model has it (as `aacap evaluate-model` does).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -22,10 +26,10 @@ import torch
 
 from aacap.audio import load_audio
 from aacap.checkpoint import load_model
-from aacap.data.manifest import read_manifest
 from aacap.decoding import DecodingOptions, decode
 from aacap.metrics import MetricError, evaluate
 from aacap.model import Memory, batch_waves
+from aacap.train.data import read_entry
 
 CANDIDATES = 5
 METHODS: dict[str, dict] = {
@@ -52,14 +56,20 @@ def encode_all(model, paths: list[str], batch_size: int) -> list[Memory]:
     return memories
 
 
+SPICE_OK: list[bool] = []
+
+
 def spider_or_cider(best: list[str], cands: list[list[str]], refs: list[list[str]]
                     ) -> tuple[str, float, float]:
     """(metric name, corpus score of `best`, mean over clips of the best candidate's score)."""
-    try:
-        s = evaluate(best, refs, ["spider", "spider_max"], mult_candidates=cands)
-        return "SPIDEr", s["spider"], s["spider_max"]
-    except MetricError as err:
-        print(f"SPICE unavailable ({err}); reporting CIDEr-D", file=sys.stderr)
+    if not SPICE_OK or SPICE_OK[0]:
+        try:
+            s = evaluate(best, refs, ["spider", "spider_max"], mult_candidates=cands)
+            SPICE_OK[:] = [True]
+            return "SPIDEr", s["spider"], s["spider_max"]
+        except MetricError as err:
+            SPICE_OK[:] = [False]
+            print(f"SPICE unavailable ({err}); reporting CIDEr-D", file=sys.stderr)
     score = evaluate(best, refs, ["cider_d"])["cider_d"]
     flat = [c for cs in cands for c in cs]
     flat_refs = [r for cs, r in zip(cands, refs) for _ in cs]
@@ -72,9 +82,10 @@ def spider_or_cider(best: list[str], cands: list[list[str]], refs: list[list[str
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("checkpoint", type=Path)
-    p.add_argument("manifest", type=Path, help="JSON-lines manifest (aacap data prepare)")
+    p.add_argument("manifest", type=Path, help="JSON-lines manifest, or a folder in Clotho's layout")
     p.add_argument("--split", default="eval", help="manifest split to use (default eval)")
     p.add_argument("--limit", type=int, help="only the first N clips")
+    p.add_argument("--task", help="task token (default: the manifest's dataset if known)")
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--max-length", type=int, default=30)
     p.add_argument("--seed", type=int, default=0)
@@ -83,19 +94,23 @@ def main() -> None:
     if args.threads:
         torch.set_num_threads(args.threads)
 
-    items = [i for i in read_manifest(args.manifest) if i.split == args.split][: args.limit]
-    if not items:
-        sys.exit(f"{args.manifest}: no clips in split {args.split!r}")
+    entry = {"clotho" if args.manifest.is_dir() else "manifest": str(args.manifest),
+             "split": args.split}
+    items = read_entry(entry, Path)[: args.limit]
     model = load_model(args.checkpoint).eval()
+    task = args.task
+    if task is None:
+        dataset = Counter(i.dataset for i in items).most_common(1)[0][0]
+        task = dataset if dataset in model.vocab.tasks() else None
     refs = [list(i.captions) for i in items]
     t0 = time.perf_counter()
     memories = encode_all(model, [i.audio for i in items], args.batch_size)
     print(f"{args.checkpoint} ({model.config.name}) on {len(items)} clips of "
-          f"{args.manifest} [{args.split}]; encoded in {time.perf_counter() - t0:.1f} s")
+          f"{args.manifest} [{args.split}], task {task}; encoded in {time.perf_counter() - t0:.1f} s")
 
     rows = []
     for name, kw in METHODS.items():
-        options = DecodingOptions(max_length=args.max_length, **kw,
+        options = DecodingOptions(max_length=args.max_length, task=task, **kw,
                                   **({"seed": args.seed} if kw["method"] == "sample" else {}))
         t0 = time.perf_counter()
         nbest, start = [], 0
