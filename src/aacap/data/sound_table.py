@@ -213,7 +213,7 @@ TABLE: tuple[Entry, ...] = (
     _mt("carts_cart_moving.*.ogg", "rolling", "a cart rolling on rails",
         "a mine cart rumbling along a track"),
     # sound-theme-freedesktop: desktop event sounds (recorded and electronic).
-    _fd("audio-channel-*.oga", "speech", "a woman's voice announcing a speaker position",
+    _fd("audio-channel-*.oga", "speech", "a voice announcing a speaker position",
         "a voice saying a few words"),
     _fd("alarm-clock-elapsed.oga", "alarm", "an alarm clock ringing", "an alarm bell ringing"),
     _fd("bell.oga", "chime", "a short ding", "a small bell dinging"),

@@ -178,7 +178,7 @@ def _place(mix: np.ndarray, x: np.ndarray, onset: int, level_db: float) -> int:
 
 _QUIET_WORDS = ("faint", "quiet", "soft", "distant")
 _LOUD_WORDS = ("loud", "very loud", "booming", "intense")
-_SINGLE = ("{a}", "{a} can be heard", "a recording of {a}", "{a}, heard clearly",
+_SINGLE = ("{a}", "{a} can be heard", "a recording of {a}", "a clip of {a}",
            "you can hear {a}")
 _REPEAT = ("{a} several times", "{a} repeatedly", "{a} over and over", "{a}, again and again",
            "{a} a few times in a row")
