@@ -84,3 +84,46 @@ def test_http_error_and_offline_are_one_line(tmp_path: Path, server: str) -> Non
     with pytest.raises(DownloadError, match=r"cannot reach 127.0.0.1:\d+ .*network") as err:
         download(RemoteFile(f"http://127.0.0.1:{port}/f", "f", ""), tmp_path, timeout_s=2)
     assert "\n" not in str(err.value)
+
+
+def test_download_macs_from_a_local_mirror(tmp_path: Path, monkeypatch) -> None:
+    """download_macs fetches the YAML and the TAU archives, extracts only MACS's files, and
+    the result reads back with prepare_macs."""
+    pytest.importorskip("yaml", reason="MACS.yaml needs PyYAML")
+    import functools
+    import io
+    import wave
+    import zipfile
+
+    from aacap.data import macs
+    from aacap.data.manifest import Problems
+
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    (mirror / "MACS.yaml").write_text("files:\n- filename: a.wav\n  annotations:\n"
+                                      "  - sentence: birds sing\n")
+    buf = io.BytesIO()
+    with wave.open(buf, "wb") as w:
+        w.setnchannels(1), w.setsampwidth(2), w.setframerate(8000)
+        w.writeframes(b"\x00\x01" * 800)
+    with zipfile.ZipFile(mirror / "tau.audio.1.zip", "w") as z:
+        z.writestr("audio/a.wav", buf.getvalue())
+        z.writestr("audio/not-in-macs.wav", buf.getvalue())
+    md5 = {p.name: hashlib.md5(p.read_bytes()).hexdigest() for p in mirror.iterdir()}
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(mirror))
+    handler.log_message = lambda *a: None  # type: ignore[attr-defined]
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{httpd.server_address[1]}"
+    try:
+        monkeypatch.setattr(macs, "_ZENODO", url)
+        monkeypatch.setattr(macs, "_FILES", (("MACS.yaml", md5["MACS.yaml"]),))
+        monkeypatch.setattr(macs, "_TAU", f"{url}/tau")
+        monkeypatch.setattr(macs, "_TAU_ZIPS", (("audio.1", md5["tau.audio.1.zip"]),))
+        macs.download_macs(tmp_path / "data")
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert sorted(p.name for p in (tmp_path / "data" / "MACS" / "audio").iterdir()) == ["a.wav"]
+    (item,) = macs.prepare_macs(tmp_path / "data", problems=Problems())
+    assert item.captions == ["birds sing"] and item.duration_s == 0.1
