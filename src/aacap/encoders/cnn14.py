@@ -24,6 +24,10 @@ from ..features import SAMPLE_RATE, TORCHLIBROSA_KEYS, LogMelConfig, LogMel, che
 N_BLOCKS = 6
 POOLED_BLOCKS = 5  # blocks 1-5 end with a 2x2 average pool; block 6 does not
 TIME_REDUCTION = 2**POOLED_BLOCKS  # 32 log-mel frames (320 ms) per output frame
+# optimize_for_inference: 3x3 convs with >= this many input channels over <= this many output
+# positions (B * T * F) run as one matmul (measured crossover on a 2-core AVX-512 EPYC).
+MATMUL_CONV_MIN_CHANNELS = 1024
+MATMUL_CONV_MAX_POSITIONS = 512
 # The classifier head of the AudioSet tagger: present in PANNs checkpoints, unused here.
 HEAD_KEYS = ("fc1.weight", "fc1.bias", "fc_audioset.weight", "fc_audioset.bias")
 
@@ -67,8 +71,8 @@ class ConvBlock(nn.Module):
 
     def forward(self, x: Tensor, pool: bool) -> Tensor:
         """x (B, C_in, T, F) -> (B, C_out, T // 2, F // 2) if pool else (B, C_out, T, F)."""
-        x = F.relu_(self.bn1(self.conv1(x)))
-        x = F.relu_(self.bn2(self.conv2(x)))
+        x = F.relu_(self.bn1(self._conv(self.conv1, x)))
+        x = F.relu_(self.bn2(self._conv(self.conv2, x)))
         return F.avg_pool2d(x, 2) if pool else x
 
     def fuse_batchnorm(self) -> None:
@@ -76,6 +80,22 @@ class ConvBlock(nn.Module):
         for conv, bn in (("conv1", "bn1"), ("conv2", "bn2")):
             setattr(self, conv, fuse_conv_bn_eval(getattr(self, conv), getattr(self, bn)))
             setattr(self, bn, nn.Identity())
+        self.fused = True
+
+    fused = False
+
+    def _conv(self, conv: nn.Conv2d, x: Tensor) -> Tensor:
+        """conv(x), or for a wide conv over few positions (the last blocks at small batch) the
+        same 3x3 conv as one matmul over gathered neighbourhoods. oneDNN re-lays out the whole
+        weight (up to 151 MB) on every call, which dominates there; the matmul reads it once."""
+        B, C, T, F_ = x.shape
+        if not self.fused or C < MATMUL_CONV_MIN_CHANNELS or B * T * F_ > MATMUL_CONV_MAX_POSITIONS:
+            return conv(x)
+        x = F.pad(x.permute(0, 2, 3, 1), (0, 0, 1, 1, 1, 1))  # (B, T + 2, F + 2, C)
+        cols = torch.cat([x[:, i : i + T, j : j + F_] for i in range(3) for j in range(3)], dim=-1)
+        weight = conv.weight.permute(0, 2, 3, 1).reshape(conv.out_channels, 9 * C)  # (C_out, kh kw C)
+        out = torch.addmm(conv.bias, cols.view(B * T * F_, 9 * C), weight.t())  # (B T F, C_out)
+        return out.view(B, T, F_, -1).permute(0, 3, 1, 2)  # (B, C_out, T, F), channels_last
 
 
 class Cnn14Encoder(nn.Module):
