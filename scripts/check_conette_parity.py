@@ -158,6 +158,7 @@ def conette_side(directory: Path, clips: list[np.ndarray]) -> dict:
     """Decode with conette's own code, from the directory as conette itself loads it."""
     import torch
     from conette import CoNeTTEConfig, CoNeTTEModel
+    from conette.nn.decoding.greedy import greedy_search
     from torchoutil.nn.functional import generate_square_subsequent_mask
 
     config = CoNeTTEConfig.from_pretrained(directory)
@@ -178,11 +179,28 @@ def conette_side(directory: Path, clips: list[np.ndarray]) -> dict:
         L = caps_in.shape[1]
         logits = model.model.decoder(frames.permute(2, 0, 1), enc["frame_embs_pad_mask"],
                                      caps_in.T, None, generate_square_subsequent_mask(L))
-    tokenizer = model.model.tokenizer
+        # conette's greedy_search (nn/decoding/greedy.py): constrained logits at each step
+        tokenizer = model.model.tokenizer
+        eos = tokenizer.eos_token_id
+        step_logits = greedy_search(model.model.decoder, tokenizer.pad_token_id, start, eos,
+                                    tokenizer.get_vocab_size(), frames, enc["frame_embs_pad_mask"],
+                                    MIN_LEN, MAX_LEN, model.model.forbid_rep_mask)  # (B, V, L)
+        greedy_search_out = []
+        for b in range(len(waves)):
+            toks, total = [], 0.0
+            for i in range(step_logits.shape[2]):
+                lp = step_logits[b, :, i].log_softmax(-1)
+                t = int(step_logits[b, :, i].argmax())
+                total += float(lp[t])
+                if t == eos:
+                    break
+                toks.append(t)
+            greedy_search_out.append((toks, total))
     return {
         "vocab": [tokenizer.id_to_token(i) for i in range(tokenizer.get_vocab_size())],
         "eos": tokenizer.eos_token_id, "pad": tokenizer.pad_token_id,
         "greedy": (greedy["preds"], greedy["lprobs"]),
+        "greedy_search": greedy_search_out,
         "beam": (beam["mult_preds"], beam["mult_lprobs"]),
         "beam_best": beam["preds"],
         "caps_in": caps_in,
@@ -214,12 +232,17 @@ def compare(ref: dict, ours: dict) -> dict:
                for b in range(B))
     result["greedy_tokens_equal"] = same
     result["greedy_score_maxdiff"] = max(abs(float(g_scores[b]) - ours["greedy"][b][0][1]) for b in range(B))
+    # conette's greedy_search: same tokens, same summed log-prob
+    result["greedy_search_tokens_equal"] = all(
+        ref["greedy_search"][b][0] == [int(to_ref[t]) for t in ours["greedy"][b][0][0]] for b in range(B))
+    result["greedy_search_logprob_maxdiff"] = max(
+        abs(ref["greedy_search"][b][1] - ours["greedy"][b][0][2]) for b in range(B))
     b_tokens, b_scores = ref["beam"]
     equal, diffs = True, []
     for b in range(B):
         theirs = sorted(((float(b_scores[b, k]), strip(b_tokens[b, k], eos, pad)) for k in range(BEAM)),
                         key=lambda c: -c[0])
-        mine = [(s, [int(to_ref[t]) for t in toks]) for toks, s in ours["beam"][b]]
+        mine = [(s, [int(to_ref[t]) for t in toks]) for toks, s, _ in ours["beam"][b]]
         equal &= [t for _, t in theirs] == [t for _, t in mine]
         diffs += [abs(a[0] - m[0]) for a, m in zip(theirs, mine)]
     result["beam3_tokens_equal"] = equal
@@ -286,18 +309,22 @@ def main() -> int:
             subprocess.run(cmd, check=True, cwd=REPO)
             ours = torch.load(root / f"ours-{fmt}.pt", weights_only=True)
             r = compare(ref, ours)
-            good = (r["greedy_tokens_equal"] and r["beam3_tokens_equal"] and r["frames_equal_mask"]
-                    and max(r["greedy_score_maxdiff"], r["beam3_score_maxdiff"], r["tf_logprob_maxdiff"]) <= args.tol)
+            good = (r["greedy_tokens_equal"] and r["greedy_search_tokens_equal"] and r["beam3_tokens_equal"]
+                    and r["frames_equal_mask"]
+                    and max(r["greedy_score_maxdiff"], r["greedy_search_logprob_maxdiff"],
+                            r["beam3_score_maxdiff"], r["tf_logprob_maxdiff"]) <= args.tol)
             ok &= good
             rows.append((fmt, files, r, good))
             if fmt == "bin":
                 for b, cap in enumerate(ref["greedy_captions"]):
                     print(f"  clip {b} greedy: {cap!r} | beam 3: {ref['beam_captions'][b]!r}")
         print(f"\n{'weights':<12} {'greedy tokens':>13} {'beam3 tokens':>12} {'greedy score Δ':>14} "
-              f"{'beam3 score Δ':>13} {'TF log-prob Δ':>13} {'frames Δ (max |x|)':>20}")
+              f"{'greedy_search Δ':>15} {'beam3 score Δ':>13} {'TF log-prob Δ':>13} {'frames Δ (max |x|)':>20}")
         for fmt, files, r, good in rows:
-            print(f"{fmt:<12} {str(r['greedy_tokens_equal']):>13} {str(r['beam3_tokens_equal']):>12} "
-                  f"{r['greedy_score_maxdiff']:>14.2e} {r['beam3_score_maxdiff']:>13.2e} "
+            tokens_ok = r["greedy_tokens_equal"] and r["greedy_search_tokens_equal"]
+            print(f"{fmt:<12} {str(tokens_ok):>13} {str(r['beam3_tokens_equal']):>12} "
+                  f"{r['greedy_score_maxdiff']:>14.2e} {r['greedy_search_logprob_maxdiff']:>15.2e} "
+                  f"{r['beam3_score_maxdiff']:>13.2e} "
                   f"{r['tf_logprob_maxdiff']:>13.2e} {r['frames_maxdiff']:>9.2e} ({r['frames_scale']:.2f})"
                   f"  {'PASS' if good else 'FAIL'}")
         print(json.dumps({fmt: r for fmt, _, r, _ in rows}))
@@ -327,8 +354,8 @@ def aacap_side(directory: Path, inputs: Path, output: Path) -> int:
         memory = model.encode(wave, lengths)
         greedy = decode(model, memory, DecodingOptions(**{**defaults, "method": "greedy", "beam_size": 3}))
         beam = decode(model, memory, DecodingOptions(**defaults))
-        out["greedy"] = [[(c.tokens, c.score) for c in cands] for cands in greedy]
-        out["beam"] = [[(c.tokens, c.score) for c in cands] for cands in beam]
+        out["greedy"] = [[(c.tokens, c.score, c.logprob) for c in cands] for cands in greedy]
+        out["beam"] = [[(c.tokens, c.score, c.logprob) for c in cands] for cands in beam]
         # teacher forcing along our greedy captions (start token, words, <eos>)
         start = model.vocab.bos_for(TASK)
         seqs = [[start, *cands[0].tokens, model.vocab.eos_id] for cands in greedy]
