@@ -79,6 +79,8 @@ def test_caption_interface(tmp_path: Path) -> None:
     (res,) = model.caption([wave], sample_rate=8000, beam_size=2)
     assert res.path is None and res.duration_s == pytest.approx(2.0)
     assert len(res.candidates) == 2 and res.caption == res.candidates[0][0]
+    (greedy,) = model.caption([wave], sample_rate=8000, method="greedy", beam_size=3)
+    assert greedy.candidates == res.candidates[:1]  # one candidate, as DecodingOptions reads it
     with pytest.raises(AudioError, match="no such file"):
         model.caption([tmp_path / "missing.wav"])
     with pytest.raises(FileNotFoundError, match="make default-model"):

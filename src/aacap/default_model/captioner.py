@@ -4,7 +4,8 @@
     every caption of the bank by the classes it names -> re-rank the best by consensus.
 
 Clip score of class k: the mean of its two best patch scores, divided by the best score of a
-specific (non-umbrella) class, so the most confident sound counts as fully heard. A caption c
+specific (non-umbrella) class (at least 0.4), so the most confident sound counts as fully
+heard while a clip the tagger is unsure of stays weak. A caption c
 names the set of classes M(c) (its pseudo-tags, `tags.py`); with idf weights
 w_k = log(N / (1 + n_k)) (n_k captions name class k) and clip scores s_k in [0, 1]:
 
@@ -22,7 +23,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,7 @@ class RetrievalOptions:
     consensus_weight: float = 0.5  # final = match / best match + weight * consensus
     absent_cost: float = 0.25  # cost of naming a class, times (1 - its clip score)
     top_patches: int = 2  # a class's clip score: mean of its `top_patches` best patch scores
+    confidence_floor: float = 0.4  # clip scores are divided by max(best specific score, this)
     num_candidates: int = 5  # returned per clip, best first
 
 
@@ -88,7 +90,7 @@ class DefaultCaptioner:
     """Offline captioner: YAMNet (PyTorch) + retrieval from the AudioCaps caption bank.
 
     `caption(inputs)` follows the Captioner interface of docs/ARCHITECTURE.md. Candidates carry
-    a log-probability: the log-softmax of the final re-ranking scores over the pool (scale 10).
+    a log-probability: the log-softmax of the final re-ranking scores (x 10) over the pool.
     """
 
     name = "default"
@@ -119,8 +121,8 @@ class DefaultCaptioner:
         """(T, 521) patch scores -> [(caption, logprob)] best first, `num_candidates` long."""
         opt = options or self.options
         s = torch.from_numpy(self.clip_scores(patch_scores, opt.top_patches)).float()
-        # the tagger's confidence is relative: the best specific class counts as fully heard
-        s = (s / s[self.bank.specific].max().clamp(min=1e-3)).clamp(max=1.0)
+        # the best specific class counts as fully heard, unless the tagger is unsure of all
+        s = (s / s[self.bank.specific].max().clamp(min=opt.confidence_floor)).clamp(max=1.0)
         match = self.bank.match(s, opt.absent_cost)  # (N,)
         top = torch.topk(match + 1e-3 * self.bank.log_count, min(opt.pool, len(match))).indices
         top = top.tolist()
@@ -132,19 +134,22 @@ class DefaultCaptioner:
             consensus = sum(overlap) / max(1, len(overlap))
             relative = (float(match[i]) - worst) / max(best - worst, 1e-6)  # in [0, 1]
             final.append(relative + opt.consensus_weight * consensus)
-        order = sorted(range(len(top)), key=lambda j: -final[j])[: opt.num_candidates]
+        order = sorted(range(len(top)), key=lambda j: -final[j])
         logprobs = torch.log_softmax(torch.tensor([final[j] for j in order]) * 10.0, 0).tolist()
-        return [(self.bank.captions[top[j]], lp) for j, lp in zip(order, logprobs)]
+        return [(self.bank.captions[top[j]], lp)
+                for j, lp in zip(order, logprobs)][: opt.num_candidates]
 
     def caption(self, inputs: Sequence[AudioSource], *, sample_rate: int | None = None,
                 **decoding_options: Any) -> list[CaptionResult]:
-        """Caption each input (a path, or a waveform at `sample_rate` Hz). Options:
-        `num_candidates` / `beam_size` (how many candidates to return); the other decoding
-        options of the neural models (lengths, temperatures, ...) do not apply to retrieval
-        and are ignored. Raises `AudioError` (one line) on an unreadable input."""
-        n = decoding_options.get("num_candidates") or decoding_options.get("beam_size")
-        opt = self.options if not n else RetrievalOptions(**{**self.options.__dict__,
-                                                             "num_candidates": int(n)})
+        """Caption each input (a path, or a waveform at `sample_rate` Hz). Of the decoding
+        options only the candidate count applies, read as `DecodingOptions` does:
+        `num_candidates`, else `beam_size` for method 'beam', else 1. The others (lengths,
+        temperatures, ...) do not apply to retrieval and are ignored. Raises `AudioError`
+        (one line) on an unreadable input."""
+        n = decoding_options.get("num_candidates") or (
+            decoding_options.get("beam_size") if decoding_options.get("method", "beam") == "beam"
+            else 1)
+        opt = replace(self.options, num_candidates=int(n)) if n else self.options
         results = []
         for source in inputs:
             clip = read_audio(source, SAMPLE_RATE, sample_rate)
