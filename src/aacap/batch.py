@@ -175,15 +175,19 @@ def _work(args: tuple[list[Item], dict[str, Any]]) -> tuple[list[dict], list[dic
 
 
 def _run_local(model: str, chunks: list[list[Item]], options: dict[str, Any], workers: int,
-               batch_size: int) -> Iterator[tuple[list[dict], list[dict]]]:
+               batch_size: int, threads: int | None) -> Iterator[tuple[list[dict], list[dict]]]:
     if workers == 1:
+        import torch
+
         from .captioner import load_model
 
+        if threads is not None:
+            torch.set_num_threads(threads)
         captioner = load_model(model, batch_size=batch_size)
         for chunk in chunks:
             yield caption_chunk(captioner, chunk, options)
         return
-    threads = max(1, (os.cpu_count() or 1) // workers)
+    threads = threads or max(1, (os.cpu_count() or 1) // workers)
     context = multiprocessing.get_context("spawn")
     with context.Pool(workers, _init_worker, (model, batch_size, threads)) as pool:
         yield from pool.imap_unordered(_work, [(chunk, options) for chunk in chunks])
@@ -201,6 +205,7 @@ def run_batch(
     batch_size: int = 8,
     options: dict[str, Any] | None = None,
     ray: str | None = None,
+    threads: int | None = None,
     retry_errors: bool = False,
     progress: bool = True,
 ) -> BatchSummary:
@@ -210,14 +215,17 @@ def run_batch(
     `ray` (default: one per CPU of the cluster);
     `batch_size`: clips per model call; `options`: decoding options (`beam_size=3`, ...);
     `ray`: `"auto"` (the cluster in RAY_ADDRESS or started by `ray start` here, else a new
-    local one) or a cluster address; `retry_errors`: try again the inputs in the errors file.
+    local one) or a cluster address; `threads`: torch threads per worker (default: this
+    process's setting with 1 worker, the cores shared out with several, 1 per Ray actor; one
+    worker with `threads` set changes this process's `torch.set_num_threads`);
+    `retry_errors`: try again the inputs in the errors file.
     """
     from tqdm import tqdm
 
     from .decoding import decoding_options_from_kwargs
 
-    if (workers is not None and workers < 1) or batch_size < 1:
-        raise ValueError("--workers and --batch-size must be >= 1")
+    if min(workers or 1, batch_size, threads or 1) < 1:
+        raise ValueError("--workers, --batch-size and --threads must be >= 1")
     options = dict(options or {})
     decoding_options_from_kwargs(**options)  # fail now, not in a worker
     items = inputs if isinstance(inputs, list) else find_inputs(inputs)
@@ -237,9 +245,10 @@ def run_batch(
     if ray is not None:
         from .batch_ray import run_on_ray
 
-        results: Iterable = run_on_ray(ray, model, chunks, options, workers, batch_size)
+        results: Iterable = run_on_ray(ray, model, chunks, options, workers, batch_size,
+                                       threads or 1)
     else:
-        results = _run_local(model, chunks, options, workers or 1, batch_size)
+        results = _run_local(model, chunks, options, workers or 1, batch_size, threads)
     bar = tqdm(total=len(todo), unit="clip", desc="aacap batch", disable=not progress,
                file=sys.stderr, dynamic_ncols=True)
     with open(out, "a", encoding="utf-8") as out_f, bar:

@@ -25,12 +25,13 @@ from .batch import Item, caption_chunk
 class CaptionActor:
     """Holds one captioner; `caption(chunk, options)` -> (lines, errors) like `caption_chunk`."""
 
-    def __init__(self, model: str, model_bytes: bytes | None, batch_size: int) -> None:
+    def __init__(self, model: str, model_bytes: bytes | None, batch_size: int,
+                 threads: int) -> None:
         import torch
 
         from .captioner import load_model
 
-        torch.set_num_threads(1)  # one CPU per actor: Ray schedules actors, not threads
+        torch.set_num_threads(threads)  # as many as the CPUs Ray reserved for this actor
         if model_bytes is not None:  # a checkpoint shipped by the driver
             self._dir = tempfile.TemporaryDirectory(prefix="aacap-ray-")
             local = Path(self._dir.name) / Path(model).name
@@ -56,18 +57,20 @@ def connect(address: str) -> Any:
 
 
 def run_on_ray(address: str, model: str, chunks: list[list[Item]], options: dict[str, Any],
-               workers: int | None, batch_size: int) -> Iterator[tuple[list[dict], list[dict]]]:
-    """Caption `chunks` on `workers` actors (default: one per CPU of the cluster), yielding
-    each chunk's (lines, errors) as it completes."""
+               workers: int | None, batch_size: int, threads: int = 1
+               ) -> Iterator[tuple[list[dict], list[dict]]]:
+    """Caption `chunks` on `workers` actors of `threads` CPUs each (default: as many actors as
+    the cluster has room for), yielding each chunk's (lines, errors) as it completes."""
     ray = connect(address)
     from ray.util import ActorPool
 
     if workers is None:
-        workers = max(1, int(ray.cluster_resources().get("CPU", 1)))
+        workers = max(1, int(ray.cluster_resources().get("CPU", 1)) // threads)
     path = Path(model)
     model_bytes = ray.put(path.read_bytes()) if path.is_file() else None
-    actor = ray.remote(num_cpus=1)(CaptionActor)
-    actors = [actor.remote(model, model_bytes, batch_size) for _ in range(min(workers, len(chunks)))]
+    actor = ray.remote(num_cpus=threads)(CaptionActor)
+    actors = [actor.remote(model, model_bytes, batch_size, threads)
+              for _ in range(min(workers, len(chunks)))]
     try:
         pool = ActorPool(actors)
         yield from pool.map_unordered(lambda a, chunk: a.caption.remote(chunk, options), chunks)

@@ -26,6 +26,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--ray", metavar="auto|ADDRESS", default=None,
                    help="run on Ray: 'auto' joins the cluster of RAY_ADDRESS or `ray start` "
                         "(else starts a local one), or give a cluster address HOST:6379")
+    p.add_argument("--threads", type=int, default=None,
+                   help="torch threads per worker (default: the cores shared out among local "
+                        "workers; 1 per Ray actor, which reserves that many CPUs)")
     p.add_argument("--retry-errors", action="store_true",
                    help="caption again the inputs listed in the errors file")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -41,7 +44,8 @@ def run(args: argparse.Namespace) -> int:
 
     summary = run_batch(args.input, args.out, args.model, workers=args.workers,
                         batch_size=args.batch_size, options=kwargs_from_args(args), ray=args.ray,
-                        retry_errors=args.retry_errors, progress=not args.no_progress)
+                        threads=args.threads, retry_errors=args.retry_errors,
+                        progress=not args.no_progress)
     print(f"aacap batch: {summary.captioned} captioned, {summary.failed} failed, "
           f"{summary.skipped} already done; {summary.clips_per_s:.2f} clips/s -> {args.out}")
     if summary.failed:

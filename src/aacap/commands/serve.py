@@ -21,6 +21,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="longer recordings are captioned in segments (default 30 s)")
     p.add_argument("--segment-seconds", type=float, default=10.0,
                    help="segment length for those (default 10 s)")
+    p.add_argument("--threads", type=int, default=None,
+                   help="torch threads of the model (default: torch's, usually the core count)")
     p.add_argument("--log-level", default="info", help="uvicorn log level (default info)")
     p.set_defaults(func=run)
 
@@ -36,6 +38,12 @@ def run(args: argparse.Namespace) -> int:
     config = ServeConfig(max_batch=args.max_batch, max_wait_ms=args.max_wait_ms,
                          max_upload_mb=args.max_upload_mb, max_audio_s=args.max_audio_s,
                          max_clip_s=args.max_clip_s, segment_s=args.segment_seconds)
+    if args.threads is not None:
+        import torch
+
+        if args.threads < 1:
+            raise ValueError("--threads must be >= 1")
+        torch.set_num_threads(args.threads)
     captioner = load_model(args.model, batch_size=args.max_batch)
     print(f"aacap serve: {captioner.name} on http://{args.host}:{args.port}/ "
           f"(API docs at /docs)", flush=True)
