@@ -61,11 +61,27 @@ def gen():
     return generated_set
 
 
+REPO = Path(__file__).resolve().parents[2]
+
+
+def meteor_index_dir() -> Path | None:
+    """Where a prebuilt METEOR paraphrase index is (`make metrics-meteor` puts it in .cache/)."""
+    for root in (os.environ.get("AACAP_CACHE"), REPO / ".cache" / "aacap", Path.home() / ".cache" / "aacap"):
+        if root and (Path(root) / "meteor" / "paraphrase-en-v1.sqlite").is_file():
+            return Path(root) / "meteor"
+    return None
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _private_cache(tmp_path_factory):
-    """Keep the SPICE parse cache of the tests out of the user's ~/.cache."""
+    """Keep the SPICE parse cache of the tests out of the user's ~/.cache; reuse a prebuilt
+    METEOR paraphrase index."""
+    cache = tmp_path_factory.mktemp("aacap-cache")
+    index = meteor_index_dir()
+    if index is not None:
+        (cache / "meteor").symlink_to(index, target_is_directory=True)
     mp = pytest.MonkeyPatch()
-    mp.setenv("AACAP_CACHE", str(tmp_path_factory.mktemp("aacap-cache")))
+    mp.setenv("AACAP_CACHE", str(cache))
     try:
         from aacap.metrics.spice import default_cache
 

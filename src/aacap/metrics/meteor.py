@@ -16,7 +16,10 @@ from __future__ import annotations
 
 import gzip
 import math
+import os
 import re
+import sqlite3
+import sys
 import zipfile
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -73,6 +76,12 @@ _CONT = [(re.compile(f"([^{_ALPHA}])'([^{_ALPHA}])"), r"\1 ' \2"),
 _NBP_ALPHA = re.compile(f"[{_ALPHA}]")
 _WHITE = re.compile("[ \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\t\n\x0b\x0c\r]+")
 _SIMPLE = re.compile(r"[a-z0-9 ]*")
+_JAVA_WS = re.compile(r"[ \t\n\r\f]+")
+
+
+def _tokens(text: str) -> list[str]:
+    """Java StringTokenizer's split (ASCII whitespace only)."""
+    return [t for t in _JAVA_WS.split(text) if t]
 
 
 class Normalizer:
@@ -107,7 +116,7 @@ class Normalizer:
         w = _RM_DASH.sub(r"\1 \2", w)
         for pattern, repl in _CONT:
             w = pattern.sub(repl, w)
-        words = w.split()
+        words = _tokens(w)
         out = []
         for i, word in enumerate(words):
             if len(word) > 1 and word.endswith("."):
@@ -135,79 +144,118 @@ class Normalizer:
 
 
 class Paraphrases:
-    """The entries of ``paraphrase-en.gz`` (probability, phrase, paraphrase; 5.3M pairs) whose
-    phrase occurs in the sentences being scored, in file order."""
+    """METEOR's English paraphrase table (``paraphrase-en.gz``: 5.3M phrase pairs).
+
+    Scanning the table takes several seconds, so it is converted once into an SQLite index in
+    the cache (``$AACAP_CACHE/meteor/paraphrase-en-v1.sqlite``, about 1 minute; ``make
+    metrics-meteor`` does it ahead); each evaluation then loads only the entries whose phrase
+    occurs in its sentences, keeping the table's order."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.table: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
         self.known: set[tuple[str, ...]] = set()  # phrases whose entries are loaded
-        self.max_len = 0
+        self.max_len = 1
 
-    def load_for(self, sentences: Sequence[list[str]]) -> None:
-        """Read the table once for all n-grams of these sentences not seen before."""
-        wanted = {tuple(s[i:j]) for s in sentences for i in range(len(s)) for j in range(i + 1, len(s) + 1)}
-        wanted -= self.known
-        if not wanted:
-            return
-        vocab = {w for g in wanted for w in g}
+    @staticmethod
+    def index_path() -> Path:
+        root = Path(os.environ.get("AACAP_CACHE", Path.home() / ".cache" / "aacap"))
+        return root / "meteor" / "paraphrase-en-v1.sqlite"
+
+    def build_index(self) -> Path:
+        """Convert the gzipped table into the SQLite index (idempotent)."""
+        target = self.index_path()
+        if target.is_file():
+            return target
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(".tmp")
+        tmp.unlink(missing_ok=True)
+        print(f"aacap: indexing METEOR's paraphrase table into {target} (once, about a minute)", file=sys.stderr)
+        db = sqlite3.connect(tmp)
+        db.execute("CREATE TABLE para (ord INTEGER PRIMARY KEY, ref TEXT, par TEXT)")
         with gzip.open(self.path, "rt", encoding="utf-8") as f:
             lines = iter(f)
-            for _prob in lines:
-                ref = next(lines).split()
-                par = next(lines)
-                if ref[0] in vocab and tuple(ref) in wanted:
-                    self.table.setdefault(tuple(ref), []).append(tuple(par.split()))
-                    self.max_len = max(self.max_len, len(ref))
-        self.known |= wanted
 
-    def paths(self, words: list[str], start: int) -> list[tuple[int, tuple[str, ...]]]:
-        """(phrase length, paraphrase) for phrases starting at ``start``, shortest first."""
+            def rows():
+                for n, _prob in enumerate(lines):
+                    yield n, " ".join(_tokens(next(lines))), " ".join(_tokens(next(lines)))
+
+            db.executemany("INSERT INTO para VALUES (?, ?, ?)", rows())
+        db.execute("CREATE INDEX para_ref ON para (ref)")
+        db.execute("CREATE TABLE meta (max_len INTEGER)")
+        db.execute("INSERT INTO meta SELECT MAX(LENGTH(ref) - LENGTH(REPLACE(ref, ' ', '')) + 1) FROM para")
+        db.commit()
+        db.close()
+        os.replace(tmp, target)
+        return target
+
+    def load_for(self, sentences: Sequence[list[str]]) -> None:
+        """Load the entries of every n-gram of these sentences not loaded before."""
+        db = sqlite3.connect(f"file:{self.build_index()}?mode=ro", uri=True)
+        try:
+            self.max_len = db.execute("SELECT max_len FROM meta").fetchone()[0]
+            wanted = {tuple(s[i:j]) for s in sentences for i in range(len(s))
+                      for j in range(i + 1, min(len(s), i + self.max_len) + 1)}
+            wanted -= self.known
+            if not wanted:
+                return
+            db.execute("CREATE TEMP TABLE wanted (ref TEXT PRIMARY KEY)")
+            db.executemany("INSERT INTO wanted VALUES (?)", ((" ".join(g),) for g in wanted))
+            query = "SELECT p.ref, p.par FROM para p JOIN wanted w ON p.ref = w.ref ORDER BY p.ord"
+            for ref, par in db.execute(query):
+                self.table.setdefault(tuple(ref.split(" ")), []).append(tuple(par.split(" ")))
+            self.known |= wanted
+            self.paths.cache_clear()
+        finally:
+            db.close()
+
+    @lru_cache(maxsize=100_000)
+    def paths(self, words: tuple[str, ...]) -> list[list[tuple[int, tuple[str, ...]]]]:
+        """Per start position: (phrase length, paraphrase) of the phrases starting there,
+        shortest first, in file order (as METEOR's transducer walks them)."""
         out = []
-        for end in range(start + 1, len(words) + 1):
-            for par in self.table.get(tuple(words[start:end]), ()):
-                out.append((end - start, par))
+        for start in range(len(words)):
+            here = []
+            for end in range(start + 1, min(len(words), start + self.max_len) + 1):
+                for par in self.table.get(words[start:end], ()):
+                    here.append((end - start, par))
+            out.append(here)
         return out
 
 
 # ---- alignment ----
 
 
-@dataclass
 class Match:
-    start: int  # in the reference (line 2)
-    length: int
-    match_start: int  # in the candidate (line 1)
-    match_length: int
-    module: int
+    """A match of reference words [start, start+length) with candidate words
+    [match_start, match_start+match_length), found by module 0-3."""
+
+    __slots__ = ("start", "length", "match_start", "match_length", "module", "mask1", "mask2")
+
+    def __init__(self, start: int, length: int, match_start: int, match_length: int, module: int) -> None:
+        self.start, self.length, self.match_start, self.match_length = start, length, match_start, match_length
+        self.module = module
+        self.mask1 = ((1 << match_length) - 1) << match_start  # candidate words used
+        self.mask2 = ((1 << length) - 1) << start  # reference words used
 
 
 class _Path:
-    """A partial alignment in METEOR's beam search."""
+    """A partial alignment in METEOR's beam search (words used kept as bit masks)."""
 
     __slots__ = ("matches", "matches1", "matches2", "chunks", "idx", "last_end", "distance", "used1", "used2")
 
-    def __init__(self, n1: int, n2: int) -> None:
+    def __init__(self, n2: int) -> None:
         self.matches: list[Match | None] = [None] * n2
         self.matches1 = self.matches2 = self.chunks = self.idx = self.distance = 0
         self.last_end = -1
-        self.used1, self.used2 = [False] * n1, [False] * n2
+        self.used1 = self.used2 = 0
 
     def copy(self) -> "_Path":
         p = _Path.__new__(_Path)
-        p.matches, p.used1, p.used2 = self.matches[:], self.used1[:], self.used2[:]
+        p.matches, p.used1, p.used2 = self.matches[:], self.used1, self.used2
         p.matches1, p.matches2, p.chunks = self.matches1, self.matches2, self.chunks
         p.idx, p.last_end, p.distance = self.idx, self.last_end, self.distance
         return p
-
-    def is_used(self, m: Match) -> bool:
-        return any(self.used2[m.start: m.start + m.length]) or any(self.used1[m.match_start: m.match_start + m.match_length])
-
-    def set_used(self, m: Match) -> None:
-        for k in range(m.start, m.start + m.length):
-            self.used2[k] = True
-        for k in range(m.match_start, m.match_start + m.match_length):
-            self.used1[k] = True
 
     def take(self, m: Match) -> None:
         """Account for match m (METEOR adds weighted lengths to int counters: truncation)."""
@@ -306,7 +354,8 @@ class Meteor:
         return _java_hash(self._stemmer.stemWord(word))
 
     def _matches(self, w1: list[str], w2: list[str], modules: int) -> tuple[list[list[Match]], list[int], list[int]]:
-        """Candidate matches per reference position, and how many matches cover each word."""
+        """Candidate matches per reference position (modules in order, candidate positions
+        ascending, as METEOR's matchers loop), and how many matches cover each word."""
         h1, h2 = [_java_hash(w) for w in w1], [_java_hash(w) for w in w2]
         matches: list[list[Match]] = [[] for _ in w2]
         cov1, cov2 = [0] * len(w1), [0] * len(w2)
@@ -318,49 +367,74 @@ class Meteor:
             for k in range(m.start, m.start + m.length):
                 cov2[k] += 1
 
-        for j in range(len(w2)):  # exact
-            for i in range(len(w1)):
-                if h1[i] == h2[j]:
-                    add(Match(j, 1, i, 1, 0))
+        def positions(keys: list) -> dict:
+            index: dict = {}
+            for i, k in enumerate(keys):
+                index.setdefault(k, []).append(i)
+            return index
+
+        exact = positions(h1)
+        for j in range(len(w2)):
+            for i in exact.get(h2[j], ()):
+                add(Match(j, 1, i, 1, 0))
         if modules == 1:
             return matches, cov1, cov2
-        s1, s2 = [self._stem_hash(w) for w in w1], [self._stem_hash(w) for w in w2]
-        for j in range(len(w2)):  # stem
-            for i in range(len(w1)):
-                if s1[i] == s2[j] and h1[i] != h2[j]:
+        s1 = [self._stem_hash(w) for w in w1]
+        stems = positions(s1)
+        for j, w in enumerate(w2):
+            for i in stems.get(self._stem_hash(w), ()):
+                if h1[i] != h2[j]:
                     add(Match(j, 1, i, 1, 1))
-        syn1, syn2 = [self.wordnet.lookup(w) for w in w1], [self.wordnet.lookup(w) for w in w2]
-        for j in range(len(w2)):  # synonym
-            for i in range(len(w1)):
-                if h1[i] != h2[j] and not syn1[i].isdisjoint(syn2[j]):
+        by_synset: dict[int, list[int]] = {}
+        for i, w in enumerate(w1):
+            for sid in self.wordnet.lookup(w):
+                by_synset.setdefault(sid, []).append(i)
+        for j, w in enumerate(w2):
+            found = {i for sid in self.wordnet.lookup(w) for i in by_synset.get(sid, ())}
+            for i in sorted(found):
+                if h1[i] != h2[j]:
                     add(Match(j, 1, i, 1, 2))
-        para = self.paraphrases
-        for j in range(len(w2)):  # paraphrase: reference phrase -> candidate
-            for length, words in para.paths(w2, j):
-                for i in range(len(w1)):
-                    if tuple(w1[i: i + len(words)]) == words:
-                        add(Match(j, length, i, len(words), 3))
-        for i in range(len(w1)):  # candidate phrase -> reference
-            for length, words in para.paths(w1, i):
-                for j in range(len(w2)):
-                    if tuple(w2[j: j + len(words)]) == words:
-                        add(Match(j, len(words), i, length, 3))
+        t1, t2 = tuple(w1), tuple(w2)
+        grams1 = self._ngram_positions(t1)
+        grams2 = self._ngram_positions(t2)
+        for j, here in enumerate(self.paraphrases.paths(t2)):  # reference phrase -> candidate
+            for length, words in here:
+                for i in grams1.get(words, ()):
+                    add(Match(j, length, i, len(words), 3))
+        for i, here in enumerate(self.paraphrases.paths(t1)):  # candidate phrase -> reference
+            for length, words in here:
+                for j in grams2.get(words, ()):
+                    add(Match(j, len(words), i, length, 3))
         return matches, cov1, cov2
+
+    @staticmethod
+    @lru_cache(maxsize=50_000)
+    def _ngram_positions(words: tuple[str, ...]) -> dict[tuple[str, ...], list[int]]:
+        index: dict[tuple[str, ...], list[int]] = {}
+        for i in range(len(words)):
+            for j in range(i + 1, len(words) + 1):
+                index.setdefault(words[i:j], []).append(i)
+        return index
 
     def align(self, w1: list[str], w2: list[str]) -> Stats:
         """Statistics of candidate words w1 aligned with reference words w2."""
         h1, h2 = [_java_hash(w) for w in w1], [_java_hash(w) for w in w2]
         modules = 1 if h1 == h2 else 4
         matches, cov1, cov2 = self._matches(w1, w2, modules)
-        start = _Path(len(w1), len(w2))
+        start = _Path(len(w2))
+        ambiguous = False
         for j, ms in enumerate(matches):  # matches without competitors are fixed from the start
             if len(ms) == 1:
                 m = ms[0]
                 if all(cov2[j + k] == 1 for k in range(m.length)) and \
                         all(cov1[m.match_start + k] == 1 for k in range(m.match_length)):
                     start.matches[j] = m
-                    start.set_used(m)
-        best = self._resolve(matches, start)
+                    start.used1 |= m.mask1
+                    start.used2 |= m.mask2
+                    continue
+            ambiguous = ambiguous or bool(ms)
+        # without competing matches the search can only keep the fixed ones
+        best = self._resolve(matches, start) if ambiguous else start
         stats = Stats(test_len=len(w1), ref_len=len(w2))
         fn1 = [w.lower() in self.function_words for w in w1]
         fn2 = [w.lower() in self.function_words for w in w2]
@@ -389,7 +463,7 @@ class Meteor:
                         path.chunks += 1
                     next_paths.append(path)
                     continue
-                if path.used2[current]:
+                if path.used2 >> current & 1:
                     if current < path.idx:
                         next_paths.append(path)
                     elif path.matches[path.idx] is not None:
@@ -399,10 +473,11 @@ class Meteor:
                         next_paths.append(path)
                     continue
                 for m in matches[current]:
-                    if path.is_used(m):
+                    if path.used1 & m.mask1 or path.used2 & m.mask2:
                         continue
                     new = path.copy()
-                    new.set_used(m)
+                    new.used1 |= m.mask1
+                    new.used2 |= m.mask2
                     new.matches[current] = m
                     new.take(m)
                     path.distance += abs(m.start - m.match_start)
@@ -418,10 +493,10 @@ class Meteor:
 
     def segment(self, candidate: str, references: Sequence[str]) -> Stats:
         """Best statistics of a candidate over its references (by segment score)."""
-        test = self.normalize(candidate.replace("|||", "").replace("  ", " ").strip()).split()
+        test = _tokens(self.normalize(candidate.replace("|||", "").replace("  ", " ").strip()))
         best, best_score = Stats(), -1.0
         for ref in references:
-            stats = self.align(test, self.normalize(ref.strip()).split())
+            stats = self.align(test, _tokens(self.normalize(ref.strip())))
             score = stats.score()
             if score > best_score:
                 best, best_score = stats, score
@@ -431,8 +506,8 @@ class Meteor:
               ) -> tuple[dict[str, float], dict[str, np.ndarray]]:
         """METEOR of tokenised candidates (N) against their references (N lists):
         ``({"meteor": corpus}, {"meteor": per_item[N]})``."""
-        sentences = [self.normalize(c.replace("|||", "").replace("  ", " ").strip()).split() for c in candidates]
-        sentences += [self.normalize(r.strip()).split() for refs in mult_references for r in refs]
+        sentences = [_tokens(self.normalize(c.replace("|||", "").replace("  ", " ").strip())) for c in candidates]
+        sentences += [_tokens(self.normalize(r.strip())) for refs in mult_references for r in refs]
         self.paraphrases.load_for(sentences)
         total = Stats()
         per_item = np.zeros(len(candidates))

@@ -100,8 +100,9 @@ def evaluate(
     candidates: N strings. mult_references: N lists of reference strings (any number >= 1).
     metrics: a preset (``dcase2020``, ``dcase2023``, ``dcase2024``, ``all``), a comma-separated
     string or a list of names. mult_candidates: N lists of candidates (e.g. beam outputs) for
-    ``spider_max``; defaults to ``[[c] for c in candidates]``. meteor_backend: ``java`` (the
-    official jar in one JVM), or ``auto`` (= java). spice_backend: ``python`` (scene graphs from
+    ``spider_max``; defaults to ``[[c] for c in candidates]``. meteor_backend: ``python`` (the
+    pure-Python port, equal to the jar; ``auto`` = python) or ``java`` (the official jar in one
+    JVM started for this call). spice_backend: ``python`` (scene graphs from
     spaCy, see ``spice.py``).
     Returns a :class:`Scores` with corpus and per-item values and the backend of each metric.
     """
@@ -158,8 +159,15 @@ def evaluate(
 
 def _meteor(cands_tok: list[str], refs_tok: list[list[str]], backend: str
             ) -> tuple[tuple[dict[str, float], dict[str, np.ndarray]], str]:
-    if backend not in ("auto", "java"):
-        raise MetricError(f"unknown METEOR backend {backend!r}: use 'java' or 'auto'")
+    if backend in ("auto", "python"):
+        from aacap.metrics.meteor import MeteorUnavailable, default_meteor
+
+        try:
+            return default_meteor().score(cands_tok, refs_tok), "python:meteor-1.5-port"
+        except MeteorUnavailable as e:
+            raise MetricError(str(e)) from None
+    if backend != "java":
+        raise MetricError(f"unknown METEOR backend {backend!r}: use 'python', 'java' or 'auto'")
     from aacap.metrics.java import JavaUnavailable
     from aacap.metrics.meteor_java import MeteorJava
 
@@ -167,7 +175,7 @@ def _meteor(cands_tok: list[str], refs_tok: list[list[str]], backend: str
         with MeteorJava() as meteor:
             return meteor.score(cands_tok, refs_tok), "java:meteor-1.5.jar"
     except JavaUnavailable as e:
-        raise MetricError(f"METEOR needs Java here: {e}") from None
+        raise MetricError(f"METEOR's Java backend: {e}") from None
 
 
 def _spice(candidates: Sequence[str], mult_references: Sequence[Sequence[str]], backend: str
