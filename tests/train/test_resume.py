@@ -10,21 +10,27 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 import torch
+
+from aacap.train import load_recipe, train
 
 from .conftest import tiny_settings
 
 TIMEOUT_S = 240
 
 
-def command(manifest: Path, out: Path) -> list[str]:
+def settings(manifest: Path) -> list[str]:
     # From audio (encoder trained too: BatchNorm, LSTMs), with dropout, SpecAugment on the
     # log-mel and mixup, so every random draw of the loop takes part; a checkpoint every step.
-    sets = tiny_settings(manifest, epochs=2, save_every_steps=1, mixup_alpha=0.4,
+    return tiny_settings(manifest, epochs=2, save_every_steps=1, mixup_alpha=0.4,
                          specaug_time_masks=1, specaug_freq_masks=1, encoder_weights=None,
-                         freeze_encoder=False)
+                         freeze_encoder=False, threads=1)
+
+
+def command(manifest: Path, out: Path) -> list[str]:
     args = [sys.executable, "-m", "aacap.cli", "train", "synth-tiny", "--out", str(out)]
-    return args + [a for s in sets for a in ("--set", s)]
+    return args + [a for s in settings(manifest) for a in ("--set", s)]
 
 
 def env() -> dict[str, str]:
@@ -50,10 +56,15 @@ def weights(path: Path) -> dict[str, torch.Tensor]:
     return torch.load(path, map_location="cpu", weights_only=True)["state_dict"]
 
 
-def test_kill_and_resume_gives_the_uninterrupted_result(corpus: Path, tmp_path: Path) -> None:
+def done_steps(run: Path) -> int:
+    data = torch.load(run / "last.pt", weights_only=True)
+    return data["extra"]["train_state"]["global_step"]
+
+
+def test_kill_and_resume_gives_the_uninterrupted_result(corpus: Path, tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture) -> None:
     ref, run = tmp_path / "ref", tmp_path / "run"
-    subprocess.run(command(corpus, ref), env=env(), check=True, timeout=TIMEOUT_S,
-                   capture_output=True)
+    train(load_recipe("synth-tiny", settings(corpus)), ref)  # uninterrupted, in this process
 
     kills = 0
     # 1st kill: shortly after the first step's checkpoint; 2nd: inside epoch 2 (after the
@@ -76,5 +87,5 @@ def test_kill_and_resume_gives_the_uninterrupted_result(corpus: Path, tmp_path: 
     drop_time = lambda text: [line.rsplit(",", 1)[0] for line in text.splitlines()]  # noqa: E731
     assert drop_time((ref / "log.csv").read_text()) == drop_time((run / "log.csv").read_text())
 
-    again = subprocess.run(command(corpus, run), env=env(), timeout=TIMEOUT_S, capture_output=True, text=True)
-    assert again.returncode == 0 and "already finished" in again.stdout
+    again = train(load_recipe("synth-tiny", settings(corpus)), run)  # nothing left to do
+    assert again["steps"] == done_steps(run) and "already finished" in capsys.readouterr().out
