@@ -22,7 +22,7 @@ TEST_DEPS += metrics-sbert
 
 # METEOR's paraphrase table as an SQLite index (built once from the pycocoevalcap wheel's
 # paraphrase-en.gz, ~1 minute, ~370 MB) under .cache/aacap; the tests find it there.
-METEOR_INDEX := .cache/aacap/meteor/paraphrase-en-v1.sqlite
+METEOR_INDEX := .cache/aacap/meteor/paraphrase-en-v2.sqlite
 .PHONY: metrics-meteor
 metrics-meteor: $(METEOR_INDEX)
 $(METEOR_INDEX): | $(STAMP)

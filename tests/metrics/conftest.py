@@ -67,7 +67,7 @@ REPO = Path(__file__).resolve().parents[2]
 def meteor_index_dir() -> Path | None:
     """Where a prebuilt METEOR paraphrase index is (`make metrics-meteor` puts it in .cache/)."""
     for root in (os.environ.get("AACAP_CACHE"), REPO / ".cache" / "aacap", Path.home() / ".cache" / "aacap"):
-        if root and (Path(root) / "meteor" / "paraphrase-en-v1.sqlite").is_file():
+        if root and (Path(root) / "meteor" / "paraphrase-en-v2.sqlite").is_file():
             return Path(root) / "meteor"
     return None
 

@@ -15,6 +15,7 @@ Agreement with the jar: ``tests/metrics/test_meteor.py`` and ``benchmarks/metric
 from __future__ import annotations
 
 import gzip
+import hashlib
 import math
 import os
 import re
@@ -24,7 +25,7 @@ import zipfile
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Sequence
+from typing import Iterable, Sequence
 
 import numpy as np
 
@@ -147,9 +148,9 @@ class Paraphrases:
     """METEOR's English paraphrase table (``paraphrase-en.gz``: 5.3M phrase pairs).
 
     Scanning the table takes several seconds, so it is converted once into an SQLite index in
-    the cache (``$AACAP_CACHE/meteor/paraphrase-en-v1.sqlite``, about 1 minute; ``make
-    metrics-meteor`` does it ahead); each evaluation then loads only the entries whose phrase
-    occurs in its sentences, keeping the table's order."""
+    the cache (``$AACAP_CACHE/meteor/paraphrase-en-v2.sqlite`` plus a sorted array of 64-bit
+    phrase hashes; about 1 minute; ``make metrics-meteor`` does it ahead); each evaluation then
+    loads only the entries whose phrase occurs in its sentences, keeping the table's order."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -160,12 +161,18 @@ class Paraphrases:
     @staticmethod
     def index_path() -> Path:
         root = Path(os.environ.get("AACAP_CACHE", Path.home() / ".cache" / "aacap"))
-        return root / "meteor" / "paraphrase-en-v1.sqlite"
+        return root / "meteor" / "paraphrase-en-v2.sqlite"
+
+    @staticmethod
+    def _hashes(phrases: Iterable[str]) -> np.ndarray:
+        return np.array([int.from_bytes(hashlib.blake2b(p.encode(), digest_size=8).digest(), "little")
+                         for p in phrases], dtype=np.uint64)
 
     def build_index(self) -> Path:
         """Convert the gzipped table into the SQLite index (idempotent)."""
         target = self.index_path()
-        if target.is_file():
+        hashes = target.with_suffix(".refhash.npy")
+        if target.is_file() and hashes.is_file():
             return target
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_suffix(".tmp")
@@ -185,26 +192,39 @@ class Paraphrases:
         db.execute("CREATE TABLE meta (max_len INTEGER)")
         db.execute("INSERT INTO meta SELECT MAX(LENGTH(ref) - LENGTH(REPLACE(ref, ' ', '')) + 1) FROM para")
         db.commit()
+        refs = (r for (r,) in db.execute("SELECT DISTINCT ref FROM para"))
+        np.save(hashes.with_suffix(".tmp.npy"), np.unique(self._hashes(refs)))
         db.close()
+        os.replace(hashes.with_suffix(".tmp.npy"), hashes)
         os.replace(tmp, target)
         return target
 
     def load_for(self, sentences: Sequence[list[str]]) -> None:
         """Load the entries of every n-gram of these sentences not loaded before."""
-        db = sqlite3.connect(f"file:{self.build_index()}?mode=ro", uri=True)
+        index = self.build_index()
+        db = sqlite3.connect(f"file:{index}?mode=ro", uri=True)
         try:
             self.max_len = db.execute("SELECT max_len FROM meta").fetchone()[0]
             wanted = {tuple(s[i:j]) for s in sentences for i in range(len(s))
                       for j in range(i + 1, min(len(s), i + self.max_len) + 1)}
-            wanted -= self.known
+            wanted = list(wanted - self.known)
             if not wanted:
                 return
-            db.execute("CREATE TEMP TABLE wanted (ref TEXT PRIMARY KEY)")
-            db.executemany("INSERT INTO wanted VALUES (?)", ((" ".join(g),) for g in wanted))
-            query = "SELECT p.ref, p.par FROM para p JOIN wanted w ON p.ref = w.ref ORDER BY p.ord"
-            for ref, par in db.execute(query):
+            # keep the n-grams whose hash is among the table's phrases (a few false positives
+            # are harmless: the query below finds no entry for them)
+            known_hashes = np.load(index.with_suffix(".refhash.npy"), mmap_mode="r")
+            texts = [" ".join(g) for g in wanted]
+            h = self._hashes(texts)
+            pos = np.searchsorted(known_hashes, h).clip(max=len(known_hashes) - 1)
+            present = [t for t, hit in zip(texts, known_hashes[pos] == h) if hit]
+            rows = []
+            for start in range(0, len(present), 500):
+                chunk = present[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                rows += db.execute(f"SELECT ord, ref, par FROM para WHERE ref IN ({marks})", chunk).fetchall()
+            for _, ref, par in sorted(rows):
                 self.table.setdefault(tuple(ref.split(" ")), []).append(tuple(par.split(" ")))
-            self.known |= wanted
+            self.known.update(wanted)
             self.paths.cache_clear()
         finally:
             db.close()
@@ -385,10 +405,7 @@ class Meteor:
             for i in stems.get(self._stem_hash(w), ()):
                 if h1[i] != h2[j]:
                     add(Match(j, 1, i, 1, 1))
-        by_synset: dict[int, list[int]] = {}
-        for i, w in enumerate(w1):
-            for sid in self.wordnet.lookup(w):
-                by_synset.setdefault(sid, []).append(i)
+        by_synset = self._synset_positions(tuple(w1))
         for j, w in enumerate(w2):
             found = {i for sid in self.wordnet.lookup(w) for i in by_synset.get(sid, ())}
             for i in sorted(found):
@@ -406,6 +423,14 @@ class Meteor:
                 for j in grams2.get(words, ()):
                     add(Match(j, len(words), i, length, 3))
         return matches, cov1, cov2
+
+    @lru_cache(maxsize=50_000)
+    def _synset_positions(self, words: tuple[str, ...]) -> dict[int, list[int]]:
+        index: dict[int, list[int]] = {}
+        for i, w in enumerate(words):
+            for sid in self.wordnet.lookup(w):
+                index.setdefault(sid, []).append(i)
+        return index
 
     @staticmethod
     @lru_cache(maxsize=50_000)
@@ -455,7 +480,7 @@ class Meteor:
         next_paths = [start]
         n = len(matches)
         for current in range(n + 1):
-            paths = sorted(next_paths, key=_Path.key)
+            paths = sorted(next_paths, key=_Path.key) if len(next_paths) > 1 else next_paths
             next_paths = []
             for path in paths[:BEAM_SIZE]:
                 if current == n:

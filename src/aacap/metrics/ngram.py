@@ -115,32 +115,32 @@ def cider_d(candidates: Sequence[str], mult_references: Sequence[Sequence[str]],
     for counts in ref_counts:
         doc_freq.update(set().union(*counts))
     log_n_docs = math.log(float(len(mult_references)))
+    idf = {g: log_n_docs - math.log(max(1.0, df)) for g, df in doc_freq.items()}
 
-    def vectorize(counts: Counter) -> tuple[list[dict], list[float], int]:
-        vec: list[dict] = [{} for _ in range(n)]
+    def vectorize(counts: Counter) -> tuple[dict, list[float], int]:
+        """tf-idf weights, their norm per n-gram order, and the number of bigrams."""
+        vec = {g: tf * idf.get(g, log_n_docs) for g, tf in counts.items()}
         norm = [0.0] * n
-        length = 0
-        for gram, tf in counts.items():
-            k = len(gram) - 1
-            w = tf * (log_n_docs - math.log(max(1.0, doc_freq[gram])))
-            vec[k][gram] = w
-            norm[k] += w * w
-            if k == 1:
-                length += tf
+        for g, w in vec.items():
+            norm[len(g) - 1] += w * w
+        length = sum(tf for g, tf in counts.items() if len(g) == 2)
         return vec, [math.sqrt(x) for x in norm], length
 
     scores = np.zeros(len(candidates))
     for i, cand in enumerate(candidates):
         vec_c, norm_c, len_c = vectorize(_ngrams(cand.split(), n))
-        total = np.zeros(n)
+        total = [0.0] * n
         for counts in ref_counts[i]:
             vec_r, norm_r, len_r = vectorize(counts)
             penalty = math.exp(-((len_c - len_r) ** 2) / (2 * sigma**2))
+            val = [0.0] * n
+            for g, w in vec_c.items():
+                wr = vec_r.get(g)
+                if wr is not None:
+                    val[len(g) - 1] += min(w, wr) * wr
             for k in range(n):
-                ref_k = vec_r[k]
-                val = sum(min(w, ref_k.get(g, 0.0)) * ref_k.get(g, 0.0) for g, w in vec_c[k].items())
                 if norm_c[k] != 0 and norm_r[k] != 0:
-                    val /= norm_c[k] * norm_r[k]
-                total[k] += val * penalty
-        scores[i] = total.mean() / len(ref_counts[i]) * 10.0
+                    val[k] /= norm_c[k] * norm_r[k]
+                total[k] += val[k] * penalty
+        scores[i] = sum(total) / n / len(ref_counts[i]) * 10.0
     return {"cider_d": float(scores.mean())}, {"cider_d": scores}
