@@ -208,10 +208,7 @@ def create_app(captioner: Any, config: ServeConfig | None = None) -> FastAPI:
 async def _split_body(request: Request, body: bytes) -> tuple[bytes, str, dict[str, str]]:
     """(audio bytes, a name for messages, other form fields) from a multipart or raw body."""
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if kind == "application/x-www-form-urlencoded":
-        raise InputError(415, "url-encoded forms cannot carry audio; send multipart/form-data "
-                              "with a 'file' field, or the raw file as the body")
-    if kind != "multipart/form-data":
+    if kind != "multipart/form-data":  # any other type (curl --data-binary says url-encoded)
         return body, "request body", {}
 
     async def replay() -> dict:
