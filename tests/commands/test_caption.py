@@ -11,7 +11,7 @@ import soundfile as sf
 
 from aacap.cli import main
 from aacap.presets import PRESETS, tiny_overrides
-from conftest import tone
+from audio_helpers import tone
 
 
 def init_tiny(preset: str, out: Path) -> Path:
