@@ -16,7 +16,7 @@ from aacap.cli import main
 from aacap.presets import tiny_overrides
 from aacap.train.cache import ASSETS
 
-from conftest import tone
+from audio_helpers import tone
 
 
 def tiny_checkpoint(preset: str, out: Path) -> Path:
