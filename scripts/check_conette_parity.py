@@ -127,7 +127,7 @@ def load_clips(paths: list[str], seed: int) -> list[np.ndarray]:
     return clips
 
 
-def build_conette(out: Path, seed: int) -> None:
+def build_conette(out: Path, seed: int, eos_bias: float) -> None:
     """A CoNeTTE model from conette's own code, random weights, saved in both weight formats."""
     import torch
     from conette import CoNeTTEConfig, CoNeTTEModel
@@ -150,6 +150,9 @@ def build_conette(out: Path, seed: int) -> None:
         bn = model.preprocessor.encoder.bn0
         bn.running_mean.uniform_(-40.0, -10.0)
         bn.running_var.uniform_(50.0, 200.0)
+        # make <eos> likely enough that captions end at different lengths, so that finished
+        # hypotheses leave the beam at different steps (not only at the length limit)
+        model.model.decoder.classifier.bias[tokenizer.eos_token_id] += eos_bias
     model.save_pretrained(out / "bin", safe_serialization=False)
     model.save_pretrained(out / "safetensors", safe_serialization=True)
 
@@ -271,6 +274,8 @@ def main() -> int:
                         help="audio files to caption (default: .cache/demo dog/cat/rooster if present)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--tol", type=float, default=1e-4, help="log-prob tolerance")
+    parser.add_argument("--eos-bias", type=float, default=1.5,
+                        help="added to the random classifier's <eos> bias (captions of varied length)")
     parser.add_argument("--keep", type=Path, default=None, help="also copy the directories here")
     parser.add_argument("--aacap-side", nargs=3, metavar=("DIR", "INPUT", "OUTPUT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -288,7 +293,7 @@ def main() -> int:
         root = Path(tmp)
         offline_shims(root)
         t0 = time.perf_counter()
-        build_conette(root / "model", args.seed)
+        build_conette(root / "model", args.seed, args.eos_bias)
         clips = load_clips(audio, args.seed)
         torch.save([torch.from_numpy(c) for c in clips], root / "clips.pt")
         print(f"conette {__import__('conette').__version__}: model built and saved "
@@ -317,7 +322,9 @@ def main() -> int:
             rows.append((fmt, files, r, good))
             if fmt == "bin":
                 for b, cap in enumerate(ref["greedy_captions"]):
-                    print(f"  clip {b} greedy: {cap!r} | beam 3: {ref['beam_captions'][b]!r}")
+                    lengths = sorted(len(strip(t, ref["eos"], ref["pad"])) for t in ref["beam"][0][b])
+                    print(f"  clip {b} greedy: {cap!r} | beam 3: {ref['beam_captions'][b]!r} "
+                          f"(beam lengths {lengths})")
         print(f"\n{'weights':<12} {'greedy tokens':>13} {'beam3 tokens':>12} {'greedy score Δ':>14} "
               f"{'greedy_search Δ':>15} {'beam3 score Δ':>13} {'TF log-prob Δ':>13} {'frames Δ (max |x|)':>20}")
         for fmt, files, r, good in rows:
