@@ -90,3 +90,26 @@ def test_cli_csv_jsonl_json_and_per_item(tmp_path, capsys) -> None:
     bad.write_text("x,y\n1,2\n")
     assert main(["evaluate", str(bad)]) == 2
     assert "caption_predicted" in capsys.readouterr().err
+
+
+def test_official_spice_explains_what_is_missing(tmp_path, monkeypatch) -> None:
+    import shutil
+
+    monkeypatch.setenv("AACAP_SPICE_DIR", str(tmp_path))
+    with pytest.raises(MetricError, match="spice-1.0.jar not found"):
+        evaluate(["a dog"], [["a dog"]], ["spice"], spice_backend="java")
+    (tmp_path / "spice-1.0.jar").touch()
+    (tmp_path / "lib").mkdir()
+    with pytest.raises(MetricError, match="stanford-corenlp-3.6.0.jar"):
+        evaluate(["a dog"], [["a dog"]], ["spice"], spice_backend="java")
+    java = shutil.which("java")
+    if java is None:
+        pytest.skip("no java to check the version test against")
+    from aacap.metrics.java import java_major_version
+
+    if java_major_version(java) <= 14:
+        pytest.skip("this java is old enough for SPICE")
+    for jar in ("stanford-corenlp-3.6.0.jar", "stanford-corenlp-3.6.0-models.jar"):
+        (tmp_path / "lib" / jar).touch()
+    with pytest.raises(MetricError, match="Java <= 14"):
+        evaluate(["a dog"], [["a dog"]], ["spice"], spice_backend="java")

@@ -23,6 +23,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="preset (dcase2020, dcase2023, dcase2024, all) or comma-separated names (default: dcase2020)")
     p.add_argument("--per-item", type=Path, metavar="OUT.csv", help="also write per-item scores to this CSV")
     p.add_argument("--json", action="store_true", help="print the corpus scores as one JSON object")
+    p.add_argument("--meteor-backend", choices=["python", "java"], default="python",
+                   help="python: pure-Python METEOR 1.5 (default, equal to the jar); java: the official jar")
+    p.add_argument("--spice-backend", choices=["python", "java"], default="python",
+                   help="python: spaCy scene graphs (default); java: official SPICE 1.0 (needs CoreNLP 3.6.0 "
+                        "jars and Java <= 14, see aacap/metrics/spice_java.py)")
     p.set_defaults(func=run)
 
 
@@ -75,7 +80,8 @@ def run(args: argparse.Namespace) -> int:
     from aacap.metrics import evaluate
 
     cands, refs, multi = read_captions(args.file)
-    scores = evaluate(cands, refs, args.metrics, mult_candidates=multi)
+    scores = evaluate(cands, refs, args.metrics, mult_candidates=multi, meteor_backend=args.meteor_backend,
+                      spice_backend=args.spice_backend)
     if args.per_item:
         names = list(scores.per_item)
         with open(args.per_item, "w", newline="", encoding="utf-8") as f:

@@ -103,7 +103,8 @@ def evaluate(
     ``spider_max``; defaults to ``[[c] for c in candidates]``. meteor_backend: ``python`` (the
     pure-Python port, equal to the jar; ``auto`` = python) or ``java`` (the official jar in one
     JVM started for this call). spice_backend: ``python`` (scene graphs from
-    spaCy, see ``spice.py``).
+    spaCy, see ``spice.py``) or ``java`` (the official SPICE 1.0 where its CoreNLP jars and a
+    Java <= 14 are supplied, see ``spice_java.py``).
     Returns a :class:`Scores` with corpus and per-item values and the backend of each metric.
     """
     check_inputs(candidates, mult_references)
@@ -180,9 +181,16 @@ def _meteor(cands_tok: list[str], refs_tok: list[list[str]], backend: str
 
 def _spice(candidates: Sequence[str], mult_references: Sequence[Sequence[str]], backend: str
            ) -> tuple[tuple[dict[str, float], dict[str, np.ndarray]], str]:
+    if backend == "java":
+        from aacap.metrics.java import JavaUnavailable
+        from aacap.metrics.spice_java import spice_official
+
+        try:
+            return spice_official(candidates, mult_references), "java:spice-1.0.jar"
+        except JavaUnavailable as e:
+            raise MetricError(str(e)) from None
     if backend != "python":
-        raise MetricError(f"unknown SPICE backend {backend!r}: only 'python' is available (the official "
-                          "SPICE needs CoreNLP 3.6.0 jars and Java <= 14)")
+        raise MetricError(f"unknown SPICE backend {backend!r}: use 'python' or 'java'")
     from aacap.metrics.spice import SpiceUnavailable, spice
 
     try:
