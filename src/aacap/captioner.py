@@ -48,10 +48,17 @@ class Captioner(Protocol):
 class NeuralCaptioner:
     """Captions audio with a `CaptionModel` and the decoding family of `aacap.decoding`."""
 
-    def __init__(self, model: CaptionModel, name: str, batch_size: int = 16) -> None:
+    def __init__(
+        self,
+        model: CaptionModel,
+        name: str,
+        batch_size: int = 16,
+        default_options: dict[str, Any] | None = None,
+    ) -> None:
         self.model = model.eval()
         self.name = name
         self.batch_size = batch_size
+        self.default_options = dict(default_options or {})  # under the caller's options
 
     @property
     def sample_rate(self) -> int:
@@ -64,7 +71,7 @@ class NeuralCaptioner:
         first unreadable input; `options` are `DecodingOptions` fields (beam_size=3, ...)."""
         from .decoding import decode, decoding_options_from_kwargs
 
-        decoding = decoding_options_from_kwargs(**options)
+        decoding = decoding_options_from_kwargs(**{**self.default_options, **options})
         clips = [read_audio(x, self.sample_rate, sample_rate) for x in inputs]
         results: list[CaptionResult] = []
         for start in range(0, len(clips), self.batch_size):
@@ -101,9 +108,12 @@ def load_model(name_or_path: str | Path = "default", batch_size: int = 16) -> Ca
 
         return load_default()
     if path.is_dir():
-        from .conette import load_conette
+        from .conette import conette_decoding_options, load_conette
 
-        return NeuralCaptioner(load_conette(path), name=path.name, batch_size=batch_size)
+        return NeuralCaptioner(
+            load_conette(path), name=path.name, batch_size=batch_size,
+            default_options=conette_decoding_options(path),  # CoNeTTE's task token and lengths
+        )
     if path.is_file():
         return NeuralCaptioner(checkpoint.load_model(path), name=path.stem, batch_size=batch_size)
     if name in PRESETS:

@@ -6,7 +6,6 @@ A bad file among many is reported on stderr and skipped; the exit status is 1 if
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -31,9 +30,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..audio import AudioError, read_audio
     from ..captioner import load_model
-    from ..decoding.cli_args import options_from_args
+    from ..decoding.cli_args import kwargs_from_args, options_from_args
 
-    options = dataclasses.asdict(options_from_args(args))
+    options_from_args(args)  # invalid flags fail here, before any audio is read
+    options = kwargs_from_args(args)  # only what was given: the model's defaults fill the rest
     captioner = load_model(args.model, batch_size=args.batch_size)
     failed = 0
     clips = []
