@@ -48,8 +48,6 @@ def test_caption_with_decoding_flags(preset: str, clips: list[str], tmp_path: Pa
     assert all(len(c["caption"].split()) <= 12 for r in first for c in r["candidates"])
     code, again, _ = caption(capsys, *clips, *sample)
     assert again == first  # same seed, same samples
-    code, other, _ = caption(capsys, *clips, *sample[:-8], "--seed", "4", *sample[-6:])
-    assert other != first
 
     code, beam, _ = caption(capsys, clips[0], "--model", ckpt, "--json", "--beam-size", "4",
                             "--no-repeat", "ngram:2", "--min-length", "3", "--max-length", "8")
