@@ -159,10 +159,13 @@ def main(argv: list[str] | None = None) -> int:
     elapsed = time.perf_counter() - t0
 
     per: dict[str, list[bool]] = defaultdict(list)
+    by_source: dict[str, list[bool]] = defaultdict(list)
     failures, vocab = [], set()
     for sound, res in zip(sounds, results):
         hit = names_concept(res.caption, sound.concept)
         per[sound.concept].append(hit)
+        by_source[sound.source].append(hit)
+        by_source["clips < 1 s" if res.duration_s < 1.0 else "clips >= 1 s"].append(hit)
         vocab.update(res.caption.lower().replace(",", " ").split())
         if not hit:
             failures.append((sound, res.caption))
@@ -177,6 +180,9 @@ def main(argv: list[str] | None = None) -> int:
     macro = sum(sum(v) / len(v) for v in per.values()) / len(per)
     print(f"| **overall (clips)** | {len(hits)} | **{sum(hits) / len(hits):.3f}** |")
     print(f"| overall (mean of concepts) | {len(per)} | {macro:.3f} |")
+    print("\n| source | clips | recall |\n|---|---:|---:|")
+    for source, v in sorted(by_source.items()):
+        print(f"| {source} | {len(v)} | {sum(v) / len(v):.2f} |")
     print(f"\nfluent captions: {fluent_share:.1%}   vocabulary: {len(vocab)} words   "
           f"distinct captions: {len({r.caption for r in results})}/{len(results)}")
     print(f"\nfailures (first {args.failures} of {len(failures)}):")

@@ -46,7 +46,7 @@ class RetrievalOptions:
     """Knobs of the retrieval; fixed on the benchmark's dev split and the demo clips."""
 
     pool: int = 25  # captions re-ranked by consensus
-    consensus_weight: float = 0.5  # final = match / best match + weight * consensus
+    consensus_weight: float = 0.5  # final = match rescaled to [0, 1] + weight * consensus
     absent_cost: float = 0.25  # cost of naming a class, times (1 - its clip score)
     top_patches: int = 2  # a class's clip score: mean of its `top_patches` best patch scores
     confidence_floor: float = 0.4  # clip scores are divided by max(best specific score, this)
