@@ -130,11 +130,12 @@ def propose_tuples(doc) -> list[Tuple]:
                         tuples.extend((_lemma(a), _lemma(p), pred) for p in patients)
         if _is_noun(tok):
             for c in tok.children:
-                if c.dep_ == "amod":
+                if c.dep_ == "amod":  # coordinated adjectives share the noun (CoreNLP's CC processing)
                     tuples.append((_lemma(tok), _lemma(c)))
+                    tuples.extend((_lemma(tok), _lemma(a)) for a in c.children if a.dep_ == "conj" and a.pos_ == "ADJ")
                 elif c.dep_ == "prep":
-                    tuples.extend((_lemma(tok), _lemma(p), c.lower_) for p in c.children
-                                  if p.dep_ == "pobj" and _is_noun(p))
+                    tuples.extend((_lemma(tok), _lemma(o), c.lower_) for p in c.children
+                                  if p.dep_ == "pobj" and _is_noun(p) for o in _conjuncts(p))
                 elif c.dep_ == "poss" and _is_noun(c):
                     tuples.append((_lemma(c), _lemma(tok), "have"))
                 elif c.dep_ == "nummod" and tok.tag_ in ("NNS", "NNPS") and c.i < tok.i:
@@ -275,7 +276,7 @@ class SceneGraphCache:
             self._dirty = False
 
 
-_SCENE_GRAPH_VERSION = "3"  # bump when the rules change: cached graphs of older rules are ignored
+_SCENE_GRAPH_VERSION = "4"  # bump when the rules change: cached graphs of older rules are ignored
 
 
 @lru_cache(maxsize=1)
