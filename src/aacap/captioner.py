@@ -65,10 +65,17 @@ class NeuralCaptioner:
         return self.model.sample_rate
 
     def caption(
-        self, inputs: Sequence[AudioSource], *, sample_rate: int | None = None, **options: Any
+        self,
+        inputs: Sequence[AudioSource],
+        *,
+        sample_rate: int | None = None,
+        first_index: int = 0,
+        **options: Any,
     ) -> list[CaptionResult]:
         """Caption each input (path or waveform at `sample_rate`). Raises `AudioError` on the
-        first unreadable input; `options` are `DecodingOptions` fields (beam_size=3, ...)."""
+        first unreadable input; `options` are `DecodingOptions` fields (beam_size=3, ...).
+        `first_index` is the position of `inputs[0]` in a larger job: sampling seeds each clip
+        from (seed, position), so a clip gets the same samples however the job is split."""
         from .decoding import decode, decoding_options_from_kwargs
 
         decoding = decoding_options_from_kwargs(**{**self.default_options, **options})
@@ -80,7 +87,7 @@ class NeuralCaptioner:
             wave, lengths = batch_waves([torch.from_numpy(c.samples) for c in chunk])
             with torch.inference_mode():
                 memory = self.model.encode(wave, lengths)
-                nbest = decode(self.model, memory, decoding)
+                nbest = decode(self.model, memory, decoding, first_index=first_index + start)
             share = (time.perf_counter() - t0) / len(chunk)
             for clip, cands in zip(chunk, nbest):
                 results.append(

@@ -51,7 +51,10 @@ def run(args: argparse.Namespace) -> int:
     for start in range(0, len(clips), args.batch_size):
         chunk = clips[start : start + args.batch_size]
         results = captioner.caption(
-            [c.samples for c in chunk], sample_rate=captioner.sample_rate, **options
+            [c.samples for c in chunk],
+            sample_rate=captioner.sample_rate,
+            first_index=start,
+            **options,
         )
         for clip, result in zip(chunk, results):
             result.path = clip.source
