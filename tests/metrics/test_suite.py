@@ -113,3 +113,13 @@ def test_official_spice_explains_what_is_missing(tmp_path, monkeypatch) -> None:
         (tmp_path / "lib" / jar).touch()
     with pytest.raises(MetricError, match="Java <= 14"):
         evaluate(["a dog"], [["a dog"]], ["spice"], spice_backend="java")
+
+
+def test_import_is_light_and_offline() -> None:
+    """`import aacap.metrics` loads no parser, encoder or JVM (they load when a metric needs them)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, aacap.metrics; heavy = {'spacy', 'torch', 'snowballstemmer', 'sqlite3'} & set(sys.modules); "
+            "assert not heavy, heavy")
+    subprocess.run([sys.executable, "-c", code], check=True)
