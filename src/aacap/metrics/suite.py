@@ -9,7 +9,7 @@ asking for them raises a MetricError saying so.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
+from typing import Sequence
 
 import numpy as np
 

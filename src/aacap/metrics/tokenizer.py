@@ -18,7 +18,6 @@ import re
 import subprocess
 import unicodedata
 from functools import lru_cache
-from pathlib import Path
 from typing import Sequence
 
 # Tokens pycocoevalcap removes after tokenisation (compared before lower-casing in pycocoevalcap,
