@@ -8,7 +8,10 @@ FLOPs counted by torch.utils.flop_counter.FlopCounterMode (2 per multiply-add: c
 and matmuls, log-mel front-end included), the fp32 matmul throughput measured in the same run
 (2048^3 products timed right after each encoder run; the best is kept), the bound FLOPs /
 throughput, and time / bound. The machine may be shared: taking the best of the repeats for
-the encoder and for the matmul alike keeps the ratio meaningful.
+the encoder and for the matmul alike keeps the ratio meaningful. `cpu/bound` is the same ratio
+in CPU seconds of this process (per thread), which other processes disturb less; with
+`--threads 1` it is the cleanest efficiency figure on a busy machine (with several threads it
+also counts OpenMP spin-waiting).
 
 Encoders run after `optimize_for_inference()` (eval, CNN14's batchnorms folded into its convs,
 channels_last); `--plain` adds rows without it. The LAS encoder (pyramidal BiLSTM) gets a row
@@ -21,6 +24,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from typing import Callable
 
 import torch
 from torch import nn
@@ -35,24 +39,34 @@ MATMUL_N = 2048
 
 
 class MatmulRate:
-    """Best fp32 (n x n) @ (n x n) throughput seen so far, in GFLOP/s."""
+    """Best fp32 (n x n) @ (n x n) throughput seen so far, in GFLOP/s of wall time and of this
+    process's CPU time (the latter per thread: CPU seconds / threads)."""
 
     def __init__(self, n: int = MATMUL_N) -> None:
         self.a, self.b = torch.randn(n, n), torch.randn(n, n)
         self.flops = 2 * n**3
-        self.best_s = float("inf")
+        self.best_s = self.best_cpu_s = float("inf")
         self.measure(4)
 
-    def measure(self, tries: int = 3) -> float:
+    def measure(self, tries: int = 3) -> None:
         for _ in range(tries):
-            start = time.perf_counter()
-            self.a @ self.b
-            self.best_s = min(self.best_s, time.perf_counter() - start)
-        return self.gflops
+            wall, cpu = timed(lambda: self.a @ self.b)
+            self.best_s, self.best_cpu_s = min(self.best_s, wall), min(self.best_cpu_s, cpu)
 
     @property
     def gflops(self) -> float:
         return self.flops / self.best_s / 1e9
+
+    @property
+    def cpu_gflops(self) -> float:
+        return self.flops / self.best_cpu_s / 1e9
+
+
+def timed(fn: Callable[[], object]) -> tuple[float, float]:
+    """(wall seconds, process CPU seconds / threads) of one call."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    fn()
+    return time.perf_counter() - wall, (time.process_time() - cpu) / torch.get_num_threads()
 
 
 def count_flops(encoder: nn.Module, wave: torch.Tensor, lengths: torch.Tensor) -> int:
@@ -63,16 +77,18 @@ def count_flops(encoder: nn.Module, wave: torch.Tensor, lengths: torch.Tensor) -
     return counter.get_total_flops()
 
 
-def best_time(encoder: nn.Module, wave: torch.Tensor, lengths: torch.Tensor, repeats: int, rate: MatmulRate) -> float:
+def best_time(
+    encoder: nn.Module, wave: torch.Tensor, lengths: torch.Tensor, repeats: int, rate: MatmulRate
+) -> tuple[float, float]:
+    """Best (wall, CPU per thread) seconds of one forward over `repeats`."""
+    best, best_cpu = float("inf"), float("inf")
     with torch.inference_mode():
         encoder(wave, lengths)  # warm-up (oneDNN primitive creation)
-        best = float("inf")
         for _ in range(repeats):
-            start = time.perf_counter()
-            encoder(wave, lengths)
-            best = min(best, time.perf_counter() - start)
+            wall, cpu = timed(lambda: encoder(wave, lengths))
+            best, best_cpu = min(best, wall), min(best_cpu, cpu)
             rate.measure()  # under the same load as the run just timed
-    return best
+    return best, best_cpu
 
 
 def build_encoders(plain: bool) -> dict[str, nn.Module]:
@@ -95,28 +111,40 @@ def main() -> None:
     parser.add_argument("--batch-sizes", type=int, nargs="+", default=[1, 16])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--plain", action="store_true", help="also time without optimize_for_inference()")
+    parser.add_argument("--threads", type=int, default=0, help="torch threads (default: torch's choice)")
     args = parser.parse_args()
 
+    if args.threads:
+        torch.set_num_threads(args.threads)
     rate = MatmulRate()
     samples = int(CLIP_SECONDS * SAMPLE_RATE)
-    rows = []  # (name, batch, flops, seconds)
+    rows = []  # (name, batch, flops, wall seconds, CPU seconds per thread)
     for name, encoder in build_encoders(args.plain).items():
         for batch in args.batch_sizes:
             wave = 0.1 * torch.randn(batch, samples)
             lengths = torch.full((batch,), samples, dtype=torch.long)
             flops = count_flops(encoder, wave, lengths)
-            rows.append((name, batch, flops, best_time(encoder, wave, lengths, args.repeats, rate)))
+            rows.append((name, batch, flops, *best_time(encoder, wave, lengths, args.repeats, rate)))
             print(f"timed {name} at batch {batch}", file=sys.stderr, flush=True)
 
     # One matmul rate for every row: the best seen over the whole run.
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, {CLIP_SECONDS:g} s clips at 32 kHz, "
-          f"fp32 matmul {rate.gflops:.0f} GFLOP/s (best {MATMUL_N}^3 product of the run)")
-    header = f"{'encoder':<22} {'batch':>5} {'GFLOP':>8} {'time s':>8} {'clips/s':>8} {'bound s':>8} {'time/bound':>10}"
+    print(
+        f"torch {torch.__version__}, {torch.get_num_threads()} threads, {CLIP_SECONDS:g} s clips at 32 kHz; "
+        f"fp32 {MATMUL_N}^3 matmul, best of the run: {rate.gflops:.0f} GFLOP/s wall, "
+        f"{rate.cpu_gflops:.0f} GFLOP/s per CPU-second per thread"
+    )
+    header = (
+        f"{'encoder':<22} {'batch':>5} {'GFLOP':>7} {'time s':>7} {'clips/s':>7} {'bound s':>7} "
+        f"{'time/bound':>10} {'cpu/bound':>9}"
+    )
     print(header)
     print("-" * len(header))
-    for name, batch, flops, seconds in rows:
-        bound = flops / (rate.gflops * 1e9)
-        print(f"{name:<22} {batch:>5} {flops / 1e9:>8.1f} {seconds:>8.3f} {batch / seconds:>8.2f} {bound:>8.3f} {seconds / bound:>10.2f}")
+    for name, batch, flops, seconds, cpu in rows:
+        bound, cpu_bound = flops / (rate.gflops * 1e9), flops / (rate.cpu_gflops * 1e9)
+        print(
+            f"{name:<22} {batch:>5} {flops / 1e9:>7.1f} {seconds:>7.3f} {batch / seconds:>7.2f} {bound:>7.3f} "
+            f"{seconds / bound:>10.2f} {cpu / cpu_bound:>9.2f}"
+        )
 
 if __name__ == "__main__":
     main()

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from aacap.encoders import build_encoder
+from aacap.encoders import build_encoder, convnext
 from aacap.encoders.convnext import ConvNextConfig, ConvNextEncoder, load_conette_encoder_state
 from aacap.features import TORCHLIBROSA_KEYS
 
@@ -97,7 +97,7 @@ def test_state_dict_loading_is_strict() -> None:
         load_conette_encoder_state(ConvNextEncoder(TINY), state, prefix="model.")
 
 
-def test_tiny_encoder_shapes_and_frame_lengths() -> None:
+def test_tiny_encoder_shapes_and_frame_lengths(monkeypatch: pytest.MonkeyPatch) -> None:
     torch.manual_seed(0)
     encoder = ConvNextEncoder(TINY).eval()
     wave = 0.1 * torch.randn(3, 32_000)
@@ -114,6 +114,10 @@ def test_tiny_encoder_shapes_and_frame_lengths() -> None:
     assert frame_lengths.tolist() == [3, 2, 1]  # 16000 / 10666 = 1.5 -> 2; 50 -> 0 -> at least 1
     assert torch.equal(frames, from_logmel) and from_logmel_lengths.tolist() == [3, 2, 1]
     assert torch.allclose(frames[1], alone[0], atol=1e-5)
+    monkeypatch.setattr(convnext, "INFERENCE_CHUNK_FRAMES", 101)  # one clip per chunk
+    with torch.inference_mode():
+        chunked, _ = encoder(wave, lengths)
+    assert torch.allclose(chunked, frames, atol=1e-6)
     with torch.inference_mode():
         short, short_lengths = encoder(torch.randn(1, 300), torch.tensor([300]))
     assert short.shape == (1, 1, 32) and short_lengths.tolist() == [1]
