@@ -1,6 +1,6 @@
 """Encoder speed on this CPU beside its lower bound: encoder FLOPs / measured fp32 matmul rate.
 
-    .venv/bin/python benchmarks/encoders.py [--batch-sizes 1 16] [--repeats 3] [--plain]
+    .venv/bin/python benchmarks/encoders.py [--batch-sizes 1 16] [--repeats 3] [--plain] [--threads N]
 
 For CNN14 and ConvNeXt-Tiny (random weights, official sizes, torch.inference_mode), encodes
 10 s clips at 32 kHz and prints, per batch size: the best wall time of `--repeats` runs, the
@@ -8,13 +8,14 @@ FLOPs counted by torch.utils.flop_counter.FlopCounterMode (2 per multiply-add: c
 and matmuls, log-mel front-end included), the fp32 matmul throughput measured in the same run
 (2048^3 products timed right after each encoder run; the best is kept), the bound FLOPs /
 throughput, and time / bound. The machine may be shared: taking the best of the repeats for
-the encoder and for the matmul alike keeps the ratio meaningful. `cpu/bound` is the same ratio
+the encoder and for the matmul alike makes the ratio less sensitive to other processes. `cpu/bound` is the same ratio
 in CPU seconds of this process (per thread), which other processes disturb less; with
 `--threads 1` it is the cleanest efficiency figure on a busy machine (with several threads it
 also counts OpenMP spin-waiting).
 
-Encoders run after `optimize_for_inference()` (eval, CNN14's batchnorms folded into its convs,
-channels_last); `--plain` adds rows without it. The LAS encoder (pyramidal BiLSTM) gets a row
+Encoders run after `optimize_for_inference()` (eval; channels_last; CNN14's batchnorms folded
+into its convs and its widest convs run as one matmul at small batch); `--plain` adds rows
+without it. ConvNeXt encodes a batch in chunks of ~15 s of audio at inference either way. The LAS encoder (pyramidal BiLSTM) gets a row
 for reference only: its time is bound by sequential time steps (one small matmul per step and
 direction), not by matmul throughput, so it is far from this bound by construction.
 """
