@@ -122,6 +122,8 @@ class Cnn14Encoder(nn.Module):
         layout reorders around oneDNN convs). The state_dict no longer has the PANNs layout:
         load weights first, then call this. Returns self."""
         self.eval()
+        if self.fused:
+            return self
         self.fused = True
         for block in self.blocks():
             block.fuse_batchnorm()
