@@ -8,7 +8,7 @@ scored the same way (CIDEr-D, and SPIDEr when SPICE runs here):
 
 Goal: synth-tiny at least 2x the better baseline's CIDEr-D.
 
-    .venv/bin/python benchmarks/train_synth.py [--corpus .cache/synth] [--n-clips 1000]
+    .venv/bin/python benchmarks/train_synth.py [--corpus .cache/synth] [--n-clips 3000]
 
 Runs are resumable (re-running continues them) and kept under .cache/bench/. Times are wall
 clock and this process's CPU time (the machine is shared: wall time depends on its load).
@@ -32,7 +32,7 @@ REPO = Path(__file__).resolve().parents[1]
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--corpus", type=Path, default=REPO / ".cache" / "synth")
-    p.add_argument("--n-clips", type=int, default=1000, help="corpus size, if it must be built")
+    p.add_argument("--n-clips", type=int, default=3000, help="corpus size, if it must be built")
     p.add_argument("--work", type=Path, default=REPO / ".cache" / "bench")
     p.add_argument("--cache", type=Path, help="YAMNet frame cache (default: WORK/yamnet-frames)")
     p.add_argument("--beam-size", type=int, default=3)

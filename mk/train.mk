@@ -1,9 +1,9 @@
 # Training (issue 5): the synthetic corpus `synth-tiny` trains on, and its benchmark.
-# `make synth-corpus` builds .cache/synth (1000 clips in Clotho's layout) from the recordings
+# `make synth-corpus` builds .cache/synth (3000 clips in Clotho's layout) from the recordings
 # of `make sounds`; `make bench-train` runs benchmarks/train_synth.py (trains synth-tiny and the
 # no-audio baseline, resumable, under .cache/bench/).
 SYNTH_DIR := .cache/synth
-SYNTH_CLIPS := 1000
+SYNTH_CLIPS := 3000
 
 .PHONY: synth-corpus bench-train
 synth-corpus: $(SYNTH_DIR)/.stamp
