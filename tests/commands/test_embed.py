@@ -85,3 +85,30 @@ def test_embed_yamnet_default_weights(clips: list[Path], tmp_path: Path) -> None
     wave = load_audio(clips[1], 16000)
     assert frames.shape == (num_patches(len(wave)), 1024)
     assert np.allclose(frames, reference_frames(load_yamnet(ASSETS / "yamnet.pt"), clips[1]), atol=1e-5)
+
+
+def test_embed_cnn14_from_an_official_panns_checkpoint(clips: list[Path], tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A checkpoint in PANNs' own format (`{'model': state_dict}`, as Cnn14_mAP=0.431.pth), made
+    from panns-inference's Cnn14 with random weights: embed loads it by name and its frames are
+    the encoder's."""
+    home = tmp_path / "home"
+    (home / "panns_data").mkdir(parents=True)  # panns_inference fetches this CSV at import otherwise
+    (home / "panns_data" / "class_labels_indices.csv").write_text("index,mid,display_name\n")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("MPLCONFIGDIR", str(home / "mpl"))
+    models = pytest.importorskip("panns_inference.models", reason="panns-inference (test extra)")
+    torch.manual_seed(0)
+    ref = models.Cnn14(sample_rate=32000, window_size=1024, hop_size=320, mel_bins=64, fmin=50,
+                       fmax=14000, classes_num=527)
+    path = tmp_path / "Cnn14_random.pth"
+    torch.save({"model": ref.state_dict(), "iteration": 0}, path)
+    del ref
+    out = tmp_path / "frames"
+    assert main(["embed", str(clips[0]), "--encoder", "cnn14", "--weights", str(path), "--out", str(out)]) == 0
+    from aacap.encoders.cnn14 import Cnn14Encoder, load_panns_checkpoint
+
+    encoder = load_panns_checkpoint(Cnn14Encoder(), path)
+    frames = np.load(out / "clip0.npy")
+    assert frames.shape[1] == 2048
+    assert np.allclose(frames, reference_frames(encoder, clips[0]), atol=1e-5)
