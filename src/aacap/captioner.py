@@ -46,7 +46,10 @@ class Captioner(Protocol):
 
 
 class NeuralCaptioner:
-    """Captions audio with a `CaptionModel` and the decoding family of `aacap.decoding`."""
+    """Captions audio with a `CaptionModel` and the decoding family of `aacap.decoding`.
+
+    The model is put in inference form (eval mode; CNN14's batchnorms folded into its convs):
+    hand it a model you will not train further."""
 
     def __init__(
         self,
@@ -56,6 +59,8 @@ class NeuralCaptioner:
         default_options: dict[str, Any] | None = None,
     ) -> None:
         self.model = model.eval()
+        if hasattr(model.encoder, "optimize_for_inference"):  # folded batchnorms, channels_last
+            model.encoder.optimize_for_inference()
         self.name = name
         self.batch_size = batch_size
         self.default_options = dict(default_options or {})  # under the caller's options
