@@ -76,7 +76,8 @@ def test_models_json_lists_the_four_presets(capsys: pytest.CaptureFixture) -> No
     assert main(["models", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     by_name = {r["name"]: r for r in rows}
-    assert set(PRESETS) <= set(by_name)
+    assert set(by_name) == {*PRESETS, "default"}
+    assert by_name["default"]["encoder"] == "yamnet" and by_name["default"]["sample_rate"] == 16000
     assert by_name["cnext-trans2023"]["encoder"] == "cnext"
     assert by_name["cnn14-rnn2021"]["sample_rate"] == 32000
     # CNN14 alone has 79.7 M weights with its heads; our encoder drops fc1 and the classifier.

@@ -32,7 +32,23 @@ def model_table() -> list[dict]:
                 "description": config.description,
             }
         )
-    return rows
+    return [*rows, default_row()]
+
+
+def default_row() -> dict:
+    """The offline default model: YAMNet tags, then retrieval over human AudioCaps captions."""
+    from ..default_model import load_default
+
+    captioner = load_default()
+    return {
+        "name": "default",
+        "encoder": "yamnet",
+        "decoder": "retrieval",
+        "parameters": sum(p.numel() for p in captioner.yamnet.parameters()),
+        "sample_rate": captioner.sample_rate,
+        "description": f"offline default: YAMNet + retrieval over "
+        f"{len(captioner.bank.captions):,} AudioCaps captions",
+    }
 
 
 def run(args: argparse.Namespace) -> int:
