@@ -41,7 +41,12 @@ class Captioner(Protocol):
     sample_rate: int
 
     def caption(
-        self, inputs: Sequence[AudioSource], *, sample_rate: int | None = None, **options: Any
+        self,
+        inputs: Sequence[AudioSource],
+        *,
+        sample_rate: int | None = None,
+        first_index: int = 0,
+        **options: Any,
     ) -> list[CaptionResult]: ...
 
 

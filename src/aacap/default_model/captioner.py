@@ -140,16 +140,17 @@ class DefaultCaptioner:
                 for j, lp in zip(order, logprobs)][: opt.num_candidates]
 
     def caption(self, inputs: Sequence[AudioSource], *, sample_rate: int | None = None,
-                **decoding_options: Any) -> list[CaptionResult]:
+                first_index: int = 0, **decoding_options: Any) -> list[CaptionResult]:
         """Caption each input (a path, or a waveform at `sample_rate` Hz). Of the decoding
         options only the candidate count applies, read as `DecodingOptions` does:
         `num_candidates`, else `beam_size` for method 'beam', else 1. The others (lengths,
         temperatures, ...) do not apply to retrieval and are ignored. Raises `AudioError`
-        (one line) on an unreadable input."""
-        n = decoding_options.get("num_candidates") or (
-            decoding_options.get("beam_size") if decoding_options.get("method", "beam") == "beam"
-            else 1)
-        opt = replace(self.options, num_candidates=int(n)) if n else self.options
+        (one line) on an unreadable input. `first_index` (a clip's position, for sampling
+        seeds) does not apply either: retrieval is deterministic."""
+        from ..decoding import decoding_options_from_kwargs
+
+        n = decoding_options_from_kwargs(**decoding_options).candidates
+        opt = replace(self.options, num_candidates=int(n))
         results = []
         for source in inputs:
             clip = read_audio(source, SAMPLE_RATE, sample_rate)
