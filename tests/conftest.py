@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import soundfile as sf
 
-from audio_helpers import tone
+from helpers import tone
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("AACAP_SHARED", REPO.parent / "shared"))

@@ -5,7 +5,7 @@ import pytest
 import soundfile as sf
 
 from aacap.audio import AudioError, load_audio, read_audio
-from audio_helpers import tone
+from helpers import tone
 
 
 @pytest.mark.parametrize("fmt,subtype", [("WAV", "PCM_16"), ("FLAC", "PCM_16"), ("OGG", "VORBIS"),

@@ -88,11 +88,9 @@ def test_caption_long_finds_the_loud_part() -> None:
 def test_caption_command_segments(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     from aacap.captioner import load_model
     from aacap.cli import main
-    from aacap.presets import tiny_overrides
+    from helpers import tiny_checkpoint
 
-    ckpt = tmp_path / "tiny.pt"
-    sets = [a for o in tiny_overrides("las2020") for a in ("--set", o)]
-    assert main(["init", "las2020", str(ckpt), *sets]) == 0
+    ckpt = tiny_checkpoint("las2020", tmp_path / "tiny.pt")
     rate = 32000  # the model's rate, so the windows are the file's samples
     x = (0.1 * np.random.default_rng(0).standard_normal(int(5.5 * rate))).astype(np.float32)
     x[2 * rate : 4 * rate] = 0.0

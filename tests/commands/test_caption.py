@@ -10,23 +10,15 @@ import pytest
 import soundfile as sf
 
 from aacap.cli import main
-from aacap.presets import PRESETS, tiny_overrides
-from audio_helpers import tone
-
-
-def init_tiny(preset: str, out: Path) -> Path:
-    args = ["init", preset, str(out), "--seed", "3"]
-    for item in tiny_overrides(preset):
-        args += ["--set", item]
-    assert main(args) == 0
-    return out
+from aacap.presets import PRESETS
+from helpers import tiny_checkpoint, tone
 
 
 @pytest.mark.parametrize("preset", list(PRESETS))
 def test_each_preset_captions_and_skips_bad_files(
     preset: str, tmp_path: Path, capsys: pytest.CaptureFixture
 ) -> None:
-    ckpt = init_tiny(preset, tmp_path / f"{preset}.pt")
+    ckpt = tiny_checkpoint(preset, tmp_path / f"{preset}.pt", seed=3)
     good = [tmp_path / "a.wav", tmp_path / "b.flac"]
     sf.write(good[0], tone(1.0, 44100), 44100)
     sf.write(good[1], np.stack([tone(1.5, 16000)] * 2, axis=1), 16000)
@@ -54,8 +46,8 @@ def test_checkpoint_rebuilds_the_same_model(tmp_path: Path) -> None:
 
     from aacap.checkpoint import load_model
 
-    a = load_model(init_tiny("cnn14-trans2022", tmp_path / "a.pt"))
-    b = load_model(init_tiny("cnn14-trans2022", tmp_path / "b.pt"))  # same seed
+    a = load_model(tiny_checkpoint("cnn14-trans2022", tmp_path / "a.pt", seed=3))
+    b = load_model(tiny_checkpoint("cnn14-trans2022", tmp_path / "b.pt", seed=3))  # same seed
     for (ka, va), (kb, vb) in zip(a.state_dict().items(), b.state_dict().items()):
         assert ka == kb and torch.equal(va, vb)
     assert a.config.decoder_args["num_layers"] == 2

@@ -13,18 +13,9 @@ import torch
 from aacap.audio import load_audio
 from aacap.checkpoint import load_model
 from aacap.cli import main
-from aacap.presets import tiny_overrides
 from aacap.train.cache import ASSETS
 
-from audio_helpers import tone
-
-
-def tiny_checkpoint(preset: str, out: Path) -> Path:
-    args = ["init", preset, str(out), "--seed", "1"]
-    for item in tiny_overrides(preset):
-        args += ["--set", item]
-    assert main(args) == 0
-    return out
+from helpers import tiny_checkpoint, tone
 
 
 @pytest.fixture

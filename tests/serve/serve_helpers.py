@@ -13,18 +13,10 @@ import uvicorn
 
 
 def write_tiny_checkpoint(path: Path, preset: str = "las2020", seed: int = 0) -> Path:
-    """An untrained preset shrunk to a few thousand weights (`aacap init` through the API)."""
-    import torch
+    """An untrained preset shrunk to a few thousand weights."""
+    from helpers import tiny_checkpoint
 
-    from aacap.checkpoint import save_model
-    from aacap.model import CaptionModel
-    from aacap.presets import get_preset, tiny_overrides
-    from aacap.vocab import Vocabulary
-
-    torch.manual_seed(seed)
-    model = CaptionModel(get_preset(preset, tiny_overrides(preset)), Vocabulary.builtin())
-    save_model(model, path, extra={"seed": seed, "trained": False})
-    return path
+    return tiny_checkpoint(preset, path, seed)
 
 
 def audio_bytes(seconds: float, rate: int = 16000, fmt: str = "WAV", seed: int = 0,
