@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import base64
 import io
+import tempfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import soundfile as sf
@@ -67,12 +69,12 @@ def decode_audio(data: bytes, name: str, sample_rate: int, max_audio_s: float) -
         raise InputError(400, "the request has no audio: send a file as multipart field "
                               "'file' or as the raw request body")
     try:
-        info = sf.info(io.BytesIO(data))
-        if info.samplerate > 0 and info.frames / info.samplerate > max_audio_s:
-            raise InputError(413, f"{name}: {info.frames / info.samplerate:.1f} s of audio "
-                                  f"exceeds this server's limit of {max_audio_s:g} s; "
-                                  "cut the recording into parts")
-        array, rate = sf.read(io.BytesIO(data), dtype="float32", always_2d=True)
+        with _soundfile(data, name) as f:
+            if f.samplerate > 0 and f.frames / f.samplerate > max_audio_s:
+                raise InputError(413, f"{name}: {f.frames / f.samplerate:.1f} s of audio "
+                                      f"exceeds this server's limit of {max_audio_s:g} s; "
+                                      "cut the recording into parts")
+            array, rate = f.read(dtype="float32", always_2d=True), f.samplerate
     except (sf.LibsndfileError, RuntimeError, TypeError, EOFError) as err:
         reason = str(err).split("\n")[0].split(": ")[-1] or "unreadable"
         raise InputError(415, f"{name}: not a readable audio file ({reason}); "
@@ -83,6 +85,24 @@ def decode_audio(data: bytes, name: str, sample_rate: int, max_audio_s: float) -
         message = str(err).replace(clip_name(array), name, 1)
         raise InputError(400, message) from None
     return Decoded(clip.samples, sample_rate, name)
+
+
+def _soundfile(data: bytes, name: str) -> sf.SoundFile:
+    """Open uploaded bytes. libsndfile recognises some files (MP3 with an ID3 tag) only by
+    their extension, so when the bytes alone fail, they are read from a temporary file named
+    with the upload's suffix."""
+    try:
+        return sf.SoundFile(io.BytesIO(data))
+    except sf.LibsndfileError:
+        suffix = Path(name).suffix.lower()
+        if not suffix or not suffix[1:].isalnum():
+            raise
+    with tempfile.NamedTemporaryFile(suffix=suffix) as tmp:
+        tmp.write(data)
+        tmp.flush()
+        f = sf.SoundFile(tmp.name)
+        f.read(frames=0)  # opened while the file exists; its descriptor keeps it readable
+        return f
 
 
 def clip_name(array: np.ndarray) -> str:
