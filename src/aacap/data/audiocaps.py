@@ -19,6 +19,7 @@ from pathlib import Path
 
 from .download import RemoteFile, download
 from .manifest import ManifestItem, Problems, audio_item
+from .roots import find_corpus_root
 
 SPLITS = ("train", "val", "test")
 AUDIO_EXTENSIONS = (".flac", ".wav", ".ogg", ".mp3")
@@ -40,12 +41,10 @@ def audio_file_stem(youtube_id: str, start_time: str | int) -> str:
 
 def find_root(root: str | Path) -> Path:
     """The folder holding AudioCaps' CSV files: `root/AUDIOCAPS` or `root` itself."""
-    root = Path(root)
-    for candidate in (root / "AUDIOCAPS", root):
-        if any((candidate / f"{s}.csv").is_file() for s in SPLITS):
-            return candidate
-    raise FileNotFoundError(f"{root}: no train.csv / val.csv / test.csv found (looked in it and "
-                            f"AUDIOCAPS/); give the folder where AudioCaps was downloaded")
+    return find_corpus_root(
+        root, "AUDIOCAPS", lambda d: any((d / f"{s}.csv").is_file() for s in SPLITS),
+        "train.csv / val.csv / test.csv", "AudioCaps",
+    )
 
 
 def _audio_dirs(base: Path, split: str) -> list[Path]:

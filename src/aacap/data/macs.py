@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .download import RemoteFile, download
 from .manifest import ManifestItem, Problems, audio_item
+from .roots import find_corpus_root
 
 _ZENODO = "https://zenodo.org/record/5114771/files"
 # md5 digests as published by Zenodo for record 5114771 (MACS).
@@ -37,12 +38,8 @@ _TAU_ZIPS = (("audio.1", "aca4ebfd9ed03d5f747d6ba8c24bc728"),
 
 def find_root(root: str | Path) -> Path:
     """The folder holding MACS.yaml: `root/MACS` or `root` itself."""
-    root = Path(root)
-    for candidate in (root / "MACS", root):
-        if (candidate / "MACS.yaml").is_file():
-            return candidate
-    raise FileNotFoundError(f"{root}: no MACS.yaml found (looked in it and MACS/); give the "
-                            f"folder where MACS was downloaded")
+    return find_corpus_root(root, "MACS", lambda d: (d / "MACS.yaml").is_file(), "MACS.yaml",
+                            "MACS")
 
 
 def read_yaml(path: Path) -> list[tuple[str, list[str]]]:

@@ -20,6 +20,7 @@ import json
 from pathlib import Path
 
 from .manifest import ManifestItem, Problems, audio_item
+from .roots import find_corpus_root
 
 SOURCES = {"as": ("AudioSet_SL", "as_final.json"),
            "bbc": ("BBC_Sound_Effects", "bbc_final.json"),
@@ -29,12 +30,8 @@ SOURCES = {"as": ("AudioSet_SL", "as_final.json"),
 
 def find_root(root: str | Path) -> Path:
     """The folder holding `json_files/`: `root/WavCaps` or `root` itself."""
-    root = Path(root)
-    for candidate in (root / "WavCaps", root):
-        if (candidate / "json_files").is_dir():
-            return candidate
-    raise FileNotFoundError(f"{root}: no json_files/ folder found (looked in it and WavCaps/);"
-                            f" give the folder where WavCaps was downloaded")
+    return find_corpus_root(root, "WavCaps", lambda d: (d / "json_files").is_dir(),
+                            "json_files/ folder", "WavCaps")
 
 
 def audio_file_name(split: str, entry_id: str) -> str:
