@@ -28,3 +28,17 @@ metrics-meteor: $(METEOR_INDEX)
 $(METEOR_INDEX): | $(STAMP)
 	AACAP_CACHE=.cache/aacap $(BIN)/python -c "from aacap.metrics.meteor import Meteor; Meteor().paraphrases.build_index()"
 TEST_DEPS += metrics-meteor
+
+# FENSE/FER/SPIDEr-FL parity (tests/metrics/test_fense.py) against aac-metrics 0.6.0's own code:
+# transformers and sentence-transformers from PyPI; aac-metrics itself without its dependencies
+# (its msclap pin drags in a torchaudio stack we do not use: the test stands a stub in for it);
+# pythonwrench 0.3.0 is the series it declares (yanked upstream only for a missing Python cap).
+PARITY_STAMP := $(VENV)/.metrics-parity
+.PHONY: metrics-parity
+metrics-parity: $(PARITY_STAMP)
+$(PARITY_STAMP): | $(STAMP)
+	$(BIN)/pip install -q "transformers>=4.46,<5" "sentence-transformers>=3.3,<5.2" "huggingface_hub<1.0" \
+	  "pythonwrench==0.3.0" "torchmetrics>=1.0"
+	$(BIN)/pip install -q --no-deps aac-metrics==0.6.0
+	touch $@
+TEST_DEPS += metrics-parity

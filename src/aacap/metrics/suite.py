@@ -1,9 +1,12 @@
 """``evaluate``: the DCASE metric suite over a corpus of candidates and references.
 
 Score names follow aac-metrics (``bleu_1`` .. ``bleu_4``, ``meteor``, ``rouge_l``, ``cider_d``,
-``spice``, ``spice``, ``spider``, ``spider_max``, ``sbert_sim``, ``vocab_len``); presets name the DCASE sets.
-``fer``, ``fense`` and ``spider_fl`` are named (presets dcase2023/2024) but not computed here:
-asking for them raises a MetricError saying so.
+``spice``, ``spider``, ``spider_max``, ``sbert_sim``, ``fer``, ``fense``, ``spider_fl``, the
+``vocab.*`` statistics; ``vocab_len`` = ``vocab.cands``); the presets are aac-metrics 0.6.0's
+metric sets, with the outputs they produce. As in aac-metrics, every metric reads the
+PTB-tokenized captions (SPICE reads the raw ones and parses them itself). Captions longer than
+MAX_CAPTION_WORDS words are cut to their first MAX_CAPTION_WORDS words, so that no metric's cost
+grows with one runaway caption (METEOR's alignment is quadratic in its length).
 """
 
 from __future__ import annotations
@@ -17,14 +20,18 @@ from aacap.metrics import ngram
 from aacap.metrics.tokenizer import tokenize
 
 BLEU = ["bleu_1", "bleu_2", "bleu_3", "bleu_4"]
+# aac-metrics 0.6.0's METRICS_SETS, each listed with what it outputs ("spider" includes cider_d
+# and spice, "spider_fl" cider_d, spice, spider and fer, "fense" sbert_sim and fer).
 PRESETS: dict[str, list[str]] = {
     "dcase2020": [*BLEU, "meteor", "rouge_l", "cider_d", "spice", "spider"],
-    "dcase2023": [*BLEU, "meteor", "rouge_l", "cider_d", "spice", "spider", "spider_fl"],
-    "dcase2024": [*BLEU, "meteor", "rouge_l", "cider_d", "spice", "spider", "spider_fl", "fense", "vocab_len"],
+    "dcase2023": ["meteor", "cider_d", "spice", "spider", "fer", "spider_fl"],
+    "dcase2024": ["meteor", "cider_d", "spice", "spider", "fer", "spider_fl", "sbert_sim", "fense", "vocab"],
     "all": [*BLEU, "meteor", "rouge_l", "cider_d", "spice", "spider", "spider_max", "sbert_sim", "fer",
-            "fense", "spider_fl", "vocab_len"],
+            "fense", "spider_fl", "vocab", "vocab_len"],
 }
 METRICS = PRESETS["all"]
+FENSE_FAMILY = {"fer", "fense", "spider_fl"}  # need FENSE's error detector
+MAX_CAPTION_WORDS = 256
 
 
 class MetricError(ValueError):
@@ -43,9 +50,19 @@ class Scores:
     corpus: dict[str, float]
     per_item: dict[str, np.ndarray]
     backends: dict[str, str] = field(default_factory=dict)
+    truncated: int = 0  # captions cut to MAX_CAPTION_WORDS words
 
-    def __getitem__(self, name: str) -> float:
+    def __getitem__(self, name: str | int) -> float | dict:
+        if isinstance(name, int):  # scores[0], scores[1] like aac-metrics' (corpus, sents) tuple
+            return (self.corpus, self.per_item)[name]
         return self.corpus[name]
+
+    def __iter__(self):
+        """``corpus, sents = evaluate(...)``, as with aac-metrics."""
+        return iter((self.corpus, self.per_item))
+
+    def __len__(self) -> int:
+        return 2
 
 
 def resolve_metrics(metrics: str | Sequence[str]) -> list[str]:
@@ -86,6 +103,26 @@ def check_inputs(candidates: Sequence[str], mult_references: Sequence[Sequence[s
             raise MetricError(f"item {i} has a reference that is not a string")
 
 
+def check_available(metrics: str | Sequence[str]) -> None:
+    """Raise MetricError (one line naming the missing files and the download command) when a
+    requested metric needs model files that are not here; cheap, so callers check before work."""
+    if FENSE_FAMILY & set(resolve_metrics(metrics)):
+        from aacap.metrics.fense_files import FenseFilesMissing, check_fense_files
+
+        try:
+            check_fense_files()
+        except FenseFilesMissing as e:
+            raise MetricError(str(e)) from None
+
+
+def cap_words(text: str, limit: int = MAX_CAPTION_WORDS) -> tuple[str, bool]:
+    """(text cut to its first `limit` whitespace-separated words, whether it was cut)."""
+    words = text.split(maxsplit=limit)
+    if len(words) <= limit:
+        return text, False
+    return " ".join(words[:limit]), True
+
+
 def evaluate(
     candidates: Sequence[str],
     mult_references: Sequence[Sequence[str]],
@@ -103,15 +140,26 @@ def evaluate(
     ``spider_max``; defaults to ``[[c] for c in candidates]``. meteor_backend: ``python`` (the
     pure-Python port, equal to the jar; ``auto`` = python) or ``java`` (the official jar in one
     JVM started for this call). spice_backend: ``python`` (scene graphs from
-    spaCy, see ``spice.py``) or ``java`` (the official SPICE 1.0 where its CoreNLP jars and a
-    Java <= 14 are supplied, see ``spice_java.py``).
-    Returns a :class:`Scores` with corpus and per-item values and the backend of each metric.
+    spaCy, see ``spice.py``) or ``java`` (the official SPICE 1.0 with the CoreNLP jars of
+    ``aacap metrics download spice``, see ``spice_java.py``).
+    Returns a :class:`Scores` with corpus and per-item values and the backend of each metric;
+    it unpacks as ``corpus, per_item = evaluate(...)``.
     """
     check_inputs(candidates, mult_references)
     names = resolve_metrics(metrics)
+    check_available(names)
     need = set(names)
     if "spider" in need or "spider_fl" in need:
-        need |= {"cider_d", "spice"}
+        need |= {"cider_d", "spice", "spider"}
+    if need & {"fense", "spider_fl"}:
+        need.add("fer")
+    if "fense" in need:
+        need.add("sbert_sim")
+    capped = [cap_words(c) for c in candidates]
+    candidates, cut_c = [c for c, _ in capped], [cut for _, cut in capped]
+    capped_refs = [[cap_words(r) for r in refs] for refs in mult_references]
+    mult_references = [[r for r, _ in refs] for refs in capped_refs]
+    truncated = sum(cut_c) + sum(cut for refs in capped_refs for _, cut in refs)
     corpus: dict[str, float] = {}
     per_item: dict[str, np.ndarray] = {}
     backends: dict[str, str] = {}
@@ -143,19 +191,56 @@ def evaluate(
     if "vocab_len" in need:
         corpus["vocab_len"] = float(len({w for c in cands_tok for w in c.split()}))
         backends["vocab_len"] = "python"
+    if "vocab" in need:
+        from aacap.metrics.vocab import vocab
+
+        add(vocab(cands_tok, refs_tok), "python")
     if "sbert_sim" in need:
+        add(*_sbert_sim(cands_tok, refs_tok))
+    if "fer" in need:
+        add(*_fer(cands_tok))
+    if "fense" in need:
+        from aacap.metrics import fense
+
+        add(fense.fense(per_item["sbert_sim"], per_item["fer"]), f"fer:{backends['fer']}+sbert:{backends['sbert_sim']}")
+    if "spider_fl" in need:
+        from aacap.metrics import fense
+
+        add(fense.spider_fl(per_item["spider"], per_item["fer"]), f"fer:{backends['fer']}+{backends['spider']}")
+    order = [n for n in names if n in corpus]
+    order += [n for n in corpus if n.startswith("vocab.") and "vocab" in names]
+    return Scores({n: corpus[n] for n in order}, {n: per_item[n] for n in order if n in per_item},
+                  {n: backends[n] for n in order}, truncated)
+
+
+def _sbert_sim(cands_tok: list[str], refs_tok: list[list[str]]
+               ) -> tuple[tuple[dict[str, float], dict[str, np.ndarray]], str]:
+    """FENSE's encoder (paraphrase-TinyBERT-L6-v2) when its files are here, else all-MiniLM-L6-v2
+    from PyPI, labelled so: the two give different values."""
+    from aacap.metrics import fense
+    from aacap.metrics.fense_files import FenseFilesMissing, sbert_dir
+
+    try:
+        folder = sbert_dir()
+    except FenseFilesMissing as missing:
         from aacap.metrics.sbert import SbertUnavailable, sbert_sim
 
         try:
-            add(sbert_sim(candidates, mult_references), "python:all-MiniLM-L6-v2")
+            return sbert_sim(cands_tok, refs_tok), "python:all-MiniLM-L6-v2"
         except SbertUnavailable as e:
-            raise MetricError(str(e)) from None
-    for name in sorted(need & {"fer", "fense", "spider_fl"}):
-        raise MetricError(f"{name} is not available in this build of aacap.metrics: it needs the FENSE "
-                          "error-detector model, which no package registry carries; leave it out of --metrics")
-    order = [n for n in names if n in corpus]
-    return Scores({n: corpus[n] for n in order}, {n: per_item[n] for n in order if n in per_item},
-                  {n: backends[n] for n in order})
+            raise MetricError(f"{missing}; {e}") from None
+    return fense.sbert_sim(cands_tok, refs_tok, fense.load_sentence_encoder(folder)), "python:paraphrase-TinyBERT-L6-v2"
+
+
+def _fer(cands_tok: list[str]) -> tuple[tuple[dict[str, float], dict[str, np.ndarray]], str]:
+    from aacap.metrics import fense
+    from aacap.metrics.bert import ModelFilesError
+    from aacap.metrics.fense_files import FenseFilesMissing
+
+    try:
+        return fense.fer(cands_tok), f"python:{fense.fense_files.ECHECKER}"
+    except (FenseFilesMissing, ModelFilesError) as e:
+        raise MetricError(str(e)) from None
 
 
 def _meteor(cands_tok: list[str], refs_tok: list[list[str]], backend: str
