@@ -51,9 +51,13 @@ def test_evaluate_model_scores_and_writes_items(trained: Path, corpus: Path, tmp
     assert code == 0
     printed = capsys.readouterr().out
     rows = list(csv.DictReader(items.open()))
-    assert len(rows) == 3 and {"caption", "bleu_1", "cider_d", "references"} <= set(rows[0])
-    corpus_cider = float(next(l for l in printed.splitlines() if "cider_d" in l).split()[-1])
+    assert len(rows) == 3 and {"caption_predicted", "caption_1", "bleu_1", "cider_d"} <= set(rows[0])
+    corpus_cider = float(next(l for l in printed.splitlines() if "cider_d" in l).split()[1])
     assert corpus_cider == pytest.approx(np.mean([float(r["cider_d"]) for r in rows]), abs=1e-4)
+    # what evaluate-model writes, aacap evaluate reads, with the same corpus values
+    assert main(["evaluate", str(items), "-m", "bleu_1,cider_d", "--json"]) == 0
+    again = json.loads(capsys.readouterr().out)["scores"]
+    assert again["cider_d"] == pytest.approx(corpus_cider, abs=1e-4)
 
 
 def test_resume_refuses_other_settings(trained: Path, corpus: Path, capsys: pytest.CaptureFixture) -> None:

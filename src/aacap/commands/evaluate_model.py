@@ -37,10 +37,16 @@ def run(args: argparse.Namespace) -> int:
     from ..decoding.cli_args import kwargs_from_args
     from ..decoding.options import decoding_options_from_kwargs
     from ..metrics import resolve_metrics
+    from ..metrics.files import check_output_path
+    from ..metrics.suite import check_available
     from ..model import batch_waves
     from ..train.data import read_entry
-    from ..train.evaluate import score
 
+    names = resolve_metrics(args.metrics)
+    check_available(names)
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        check_output_path(args.out)
     model = load_model(args.checkpoint)
     entry = {"clotho" if args.manifest.is_dir() else "manifest": str(args.manifest)}
     if args.split:
@@ -74,25 +80,55 @@ def run(args: argparse.Namespace) -> int:
     if not kept:
         raise ValueError(f"{args.manifest}: no clip could be read")
     refs = [list(i.captions) for i in kept]
-    corpus, per_item = score(captions, refs, resolve_metrics(args.metrics), strict=False)
+    scores = _score(captions, refs, names)
+    corpus, per_item = scores.corpus, scores.per_item
     print(f"{args.checkpoint} on {args.manifest} ({len(kept)} clips, task {options.task}, "
           f"{options.method}{f' {options.beam_size}' if options.method == 'beam' else ''})")
     for name, value in corpus.items():
-        print(f"  {name:<10} {value:.4f}")
+        print(f"  {name:<10} {value:.4f}  ({scores.backends[name]})")
+    from .evaluate import PYTHON_SPICE_ADVICE, used_python_spice
+
+    if used_python_spice(scores.backends):
+        print(PYTHON_SPICE_ADVICE)
     if args.out:
         _write_items(args.out, kept, captions, refs, per_item)
         print(f"wrote {args.out}")
     return 1 if failed else 0
 
 
+def _score(captions: list[str], refs: list[list[str]], names: list[str]):
+    """Scores of every metric that can run here; one that cannot is named on stderr and left out."""
+    from ..metrics import MetricError, Scores, evaluate
+
+    try:
+        return evaluate(captions, refs, names)
+    except MetricError:
+        pass
+    total = Scores({}, {}, {})
+    for name in names:
+        if name in total.corpus:
+            continue
+        try:
+            one = evaluate(captions, refs, [name])
+        except MetricError as err:
+            print(f"aacap evaluate-model: skipped {name}: {err}", file=sys.stderr)
+            continue
+        total.corpus.update(one.corpus)
+        total.per_item.update(one.per_item)
+        total.backends.update(one.backends)
+    return total
+
+
 def _write_items(path: Path, items: list, captions: list[str], refs: list[list[str]],
                  per_item: dict) -> None:
+    """aac-metrics' CSV layout (caption_predicted, caption_1..N; shorter reference lists leave
+    empty cells, which readers skip) with the clip's id and audio first and its scores last."""
     import csv
 
-    path.parent.mkdir(parents=True, exist_ok=True)
+    n_refs = max(len(r) for r in refs)
     with open(path, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
-        w.writerow(["id", "audio", "caption", *per_item, "references"])
+        w.writerow(["id", "audio", "caption_predicted", *(f"caption_{j + 1}" for j in range(n_refs)), *per_item])
         for k, (item, caption) in enumerate(zip(items, captions)):
-            w.writerow([item.id, item.audio, caption,
-                        *(f"{float(v[k]):.6f}" for v in per_item.values()), " | ".join(refs[k])])
+            w.writerow([item.id, item.audio, caption, *refs[k], *([""] * (n_refs - len(refs[k]))),
+                        *(f"{float(v[k]):.6f}" for v in per_item.values())])
