@@ -8,7 +8,8 @@ import importlib
 import sys
 
 # Subcommand modules in the order `aacap --help` lists them.
-COMMANDS = ["caption", "models", "init", "data", "evaluate", "train", "evaluate-model", "embed", "serve", "batch"]
+COMMANDS = ["caption", "models", "init", "data", "evaluate", "compare", "metrics", "train", "evaluate-model", "embed", "serve",
+            "batch"]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,130 @@
+"""`aacap metrics download fense|spice`: the model files and jars of the official metrics.
+
+Nothing else in aacap touches the network. Hub files come through huggingface_hub into its
+standard cache (where aac-metrics and sentence-transformers also look); other files by HTTP,
+streamed to a ``.part`` file, checked against a digest recorded here, then renamed into place.
+
+- fense: ``sentence-transformers/paraphrase-TinyBERT-L6-v2`` and ``bert-base-uncased``'s
+  tokenizer and config (hub), and ``echecker_clotho_audiocaps_base.ckpt`` from fense's GitHub
+  release, sha256 as aac-metrics 0.6.0 pins it, into fense's data folder.
+- spice: Stanford CoreNLP 3.6.0 (``stanford-corenlp-full-2015-12-09.zip``, from nlp.stanford.edu
+  as aac-metrics and pycocoevalcap fetch it). aac-metrics pins no digest for it; its SHA-1 is
+  the one public install scripts pin (DeepDive's CoreNLP installer). The two jars SPICE needs
+  are taken out of it into ``$AACAP_CACHE/spice/lib`` next to SPICE 1.0 and its other jars
+  (copied from the pycocoevalcap wheel), and, where the Java has no JavaScript engine
+  (Java >= 15), a small stand-in engine is compiled there (see spice_java.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import urllib.error
+import urllib.request
+import zipfile
+from pathlib import Path
+
+from aacap.metrics import fense_files
+
+CORENLP_URL = "https://nlp.stanford.edu/software/stanford-corenlp-full-2015-12-09.zip"
+CORENLP_SHA1 = "55c9d653eb30ace7d5a60eb3138e424f9442e539"
+CORENLP_JARS = ("stanford-corenlp-3.6.0.jar", "stanford-corenlp-3.6.0-models.jar")
+SBERT_FILES = ["*.json", "vocab.txt", "model.safetensors", "1_Pooling/*"]
+BERT_TOKENIZER_FILES = ["config.json", "vocab.txt", "tokenizer_config.json", "tokenizer.json"]
+
+
+class DownloadError(RuntimeError):
+    """A download that failed or did not match its digest; nothing is left in place."""
+
+
+def http_download(url: str, dest: Path, *, sha256: str | None = None, sha1: str | None = None,
+                  timeout: float = 60.0) -> Path:
+    """Fetch url to dest unless dest exists with the right digest; check the digest, then rename."""
+    if dest.is_file() and _digest(dest, sha256, sha1):
+        return dest
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    part = dest.with_name(dest.name + ".part")
+    h = hashlib.sha256() if sha256 else hashlib.sha1()
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response, open(part, "wb") as f:
+            while block := response.read(1 << 20):
+                h.update(block)
+                f.write(block)
+    except (urllib.error.URLError, OSError) as e:
+        part.unlink(missing_ok=True)
+        raise DownloadError(f"{url}: download failed ({getattr(e, 'reason', e)})") from None
+    expected = sha256 or sha1
+    if expected and h.hexdigest() != expected:
+        part.unlink(missing_ok=True)
+        raise DownloadError(f"{url}: {'sha256' if sha256 else 'sha1'} {h.hexdigest()} is not the expected {expected}; "
+                            "nothing was kept")
+    part.replace(dest)
+    return dest
+
+
+def _digest(path: Path, sha256: str | None, sha1: str | None) -> bool:
+    if not (sha256 or sha1):
+        return True
+    h = hashlib.sha256() if sha256 else hashlib.sha1()
+    with open(path, "rb") as f:
+        while block := f.read(1 << 20):
+            h.update(block)
+    return h.hexdigest() == (sha256 or sha1)
+
+
+def download_fense(hub_endpoint: str | None = None, echecker_url: str = fense_files.ECHECKER_URL) -> list[Path]:
+    """Fetch FENSE's three parts into their standard caches; returns where they are."""
+    try:
+        from huggingface_hub import snapshot_download
+    except ImportError:
+        raise DownloadError("the hub download needs huggingface_hub: pip install huggingface_hub") from None
+    cache = fense_files.hub_cache()
+    out = []
+    for repo, patterns in ((fense_files.SBERT_REPO, SBERT_FILES), (fense_files.ECHECKER_BERT, BERT_TOKENIZER_FILES)):
+        try:
+            out.append(Path(snapshot_download(repo, cache_dir=cache, allow_patterns=patterns, endpoint=hub_endpoint)))
+        except Exception as e:  # huggingface_hub raises many kinds: name the repository and the cause
+            raise DownloadError(f"{repo}: hub download failed ({type(e).__name__}: {str(e).splitlines()[0][:200]})") from None
+    ckpt = fense_files.fense_data_dir() / f"{fense_files.ECHECKER}.ckpt"
+    out.append(http_download(echecker_url, ckpt, sha256=fense_files.ECHECKER_SHA256))
+    fense_files.check_fense_files()
+    return out
+
+
+def spice_dir() -> Path:
+    import os
+
+    return Path(os.environ.get("AACAP_CACHE", Path.home() / ".cache" / "aacap")) / "spice"
+
+
+def download_spice(url: str = CORENLP_URL, dest: Path | None = None) -> Path:
+    """SPICE 1.0 with everything it needs in dest (default ``$AACAP_CACHE/spice``); returns dest."""
+    from aacap.metrics.java import JavaUnavailable, pycocoevalcap_dir
+    from aacap.metrics.spice_java import build_script_engine, needs_script_engine
+
+    dest = dest or spice_dir()
+    lib = dest / "lib"
+    lib.mkdir(parents=True, exist_ok=True)
+    source = pycocoevalcap_dir()
+    if source is None or not (source / "spice" / "spice-1.0.jar").is_file():
+        raise DownloadError("spice-1.0.jar comes from the pycocoevalcap wheel: pip install pycocoevalcap==1.2")
+    shutil.copy2(source / "spice" / "spice-1.0.jar", dest / "spice-1.0.jar")
+    for jar in (source / "spice" / "lib").glob("*.jar"):
+        shutil.copy2(jar, lib / jar.name)
+    if not all((lib / j).is_file() for j in CORENLP_JARS):
+        archive = http_download(url, dest / "stanford-corenlp-full-2015-12-09.zip", sha1=CORENLP_SHA1)
+        with zipfile.ZipFile(archive) as z:
+            missing = [j for j in CORENLP_JARS if f"stanford-corenlp-full-2015-12-09/{j}" not in z.namelist()]
+            if missing:
+                raise DownloadError(f"{url}: the archive has no {', '.join(missing)}")
+            for jar in CORENLP_JARS:
+                with z.open(f"stanford-corenlp-full-2015-12-09/{jar}") as src, open(lib / (jar + ".part"), "wb") as out:
+                    shutil.copyfileobj(src, out)
+                (lib / (jar + ".part")).replace(lib / jar)
+        archive.unlink()
+    try:
+        if needs_script_engine():
+            build_script_engine(lib)
+    except JavaUnavailable as e:
+        raise DownloadError(f"CoreNLP is in {lib}, but {e}") from None
+    return dest
