@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import http.server
 import io
+import json
 import shutil
 import subprocess
 import threading
@@ -75,31 +76,75 @@ def test_spice_download_from_stand_in(server, tmp_path, monkeypatch) -> None:
     assert not list(root.glob("*.zip"))
 
 
-def test_fense_download_fetches_hub_repos_and_checked_checkpoint(server, tmp_path, monkeypatch) -> None:
-    hub = pytest.importorskip("huggingface_hub", reason="huggingface_hub not installed (make metrics-parity)")
+HUB_SHA = "0123456789abcdef0123456789abcdef01234567"
+HUB_FILES = {
+    "sentence-transformers/paraphrase-TinyBERT-L6-v2": {
+        "config.json": b"{}", "vocab.txt": b"[UNK]\n", "tokenizer_config.json": b"{}", "model.safetensors": b"w",
+        "pytorch_model.bin": b"not fetched when safetensors exist", "1_Pooling/config.json": b"{}", "README.md": b"-"},
+    "bert-base-uncased": {"config.json": b"{}", "vocab.txt": b"[UNK]\n", "tokenizer_config.json": b"{}",
+                          "model.safetensors": b"the checkpoint holds the weights: not fetched"},
+}
+
+
+class StandInHub(http.server.BaseHTTPRequestHandler):
+    """The two kinds of request huggingface_hub's snapshot_download makes: the revision's file
+    list (/api/models/REPO/revision/REV) and each file (/REPO/resolve/SHA/NAME, HEAD and GET)."""
+
+    requests: list[str] = []
+
+    def log_message(self, *a):
+        pass
+
+    def do_HEAD(self):
+        self._answer(body=False)
+
+    def do_GET(self):
+        self._answer(body=True)
+
+    def _answer(self, body: bool) -> None:
+        path = self.path.split("?")[0]
+        StandInHub.requests.append(f"{self.command} {path}")
+        data, headers = None, {}
+        for repo, files in HUB_FILES.items():
+            if path == f"/api/models/{repo}/revision/main":
+                data = json.dumps({"id": repo, "sha": HUB_SHA, "siblings": [{"rfilename": f} for f in files]}).encode()
+                headers = {"Content-Type": "application/json"}
+            elif path.startswith(f"/{repo}/resolve/{HUB_SHA}/") and path.split(f"/{HUB_SHA}/", 1)[1] in files:
+                data = files[path.split(f"/{HUB_SHA}/", 1)[1]]
+                headers = {"X-Repo-Commit": HUB_SHA, "ETag": f'"{hashlib.sha1(data).hexdigest()}"'}
+        self.send_response(200 if data is not None else 404)
+        for k, v in {**headers, "Content-Length": str(len(data or b""))}.items():
+            self.send_header(k, v)
+        self.end_headers()
+        if body and data:
+            self.wfile.write(data)
+
+
+def test_fense_download_from_stand_in_hub_and_server(server, tmp_path, monkeypatch) -> None:
+    pytest.importorskip("huggingface_hub", reason="huggingface_hub not installed (make metrics-parity)")
     url, www = server
+    hub = http.server.ThreadingHTTPServer(("127.0.0.1", 0), StandInHub)
+    threading.Thread(target=hub.serve_forever, daemon=True).start()
     ckpt = b"stand-in checkpoint"
     (www / "echecker.ckpt").write_bytes(ckpt)
     monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hub"))
     monkeypatch.setenv("FENSE_DATA", str(tmp_path / "fense_data"))
+    monkeypatch.setenv("HF_HUB_DISABLE_TELEMETRY", "1")
     monkeypatch.delenv("AACAP_FENSE_DIR", raising=False)
-    calls = []
-
-    def snapshot(repo, cache_dir, allow_patterns, endpoint):  # what the hub would leave in its cache
-        calls.append((repo, tuple(allow_patterns), endpoint))
-        folder = Path(cache_dir) / f"models--{repo.replace('/', '--')}" / "snapshots" / "rev"
-        folder.mkdir(parents=True)
-        (folder / "config.json").write_text("{}")
-        (folder / "vocab.txt").write_text("[UNK]\n")
-        return str(folder)
-
-    monkeypatch.setattr(hub, "snapshot_download", snapshot)
-    monkeypatch.setattr(fense_files, "ECHECKER_SHA256", hashlib.sha256(ckpt).hexdigest())
-    paths = downloads.download_fense("http://127.0.0.1:1", echecker_url=f"{url}/echecker.ckpt")
-    assert [c[0] for c in calls] == [fense_files.SBERT_REPO, "bert-base-uncased"]
-    assert all(c[2] == "http://127.0.0.1:1" for c in calls)
-    assert paths[-1] == tmp_path / "fense_data" / "echecker_clotho_audiocaps_base.ckpt"
-    assert paths[-1].read_bytes() == ckpt
+    try:
+        with pytest.raises(downloads.DownloadError, match="sha256"):  # the real checkpoint's digest
+            downloads.download_fense(f"http://127.0.0.1:{hub.server_address[1]}", echecker_url=f"{url}/echecker.ckpt")
+        monkeypatch.setattr(fense_files, "ECHECKER_SHA256", hashlib.sha256(ckpt).hexdigest())
+        paths = downloads.download_fense(f"http://127.0.0.1:{hub.server_address[1]}", echecker_url=f"{url}/echecker.ckpt")
+    finally:
+        hub.shutdown()
+    sbert, bert, echecker = paths
+    assert sbert == fense_files.sbert_dir() and bert == fense_files.bert_type_dir("bert-base-uncased")
+    assert sorted(p.relative_to(sbert).as_posix() for p in sbert.rglob("*") if p.is_file()) == [
+        "1_Pooling/config.json", "config.json", "model.safetensors", "tokenizer_config.json", "vocab.txt"]
+    assert not (bert / "model.safetensors").exists()
+    assert echecker == tmp_path / "fense_data" / "echecker_clotho_audiocaps_base.ckpt" and echecker.read_bytes() == ckpt
+    assert all("pytorch_model.bin" not in r and "README" not in r for r in StandInHub.requests)
 
 
 HARNESS = """

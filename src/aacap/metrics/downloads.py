@@ -29,7 +29,7 @@ from aacap.metrics import fense_files
 CORENLP_URL = "https://nlp.stanford.edu/software/stanford-corenlp-full-2015-12-09.zip"
 CORENLP_SHA1 = "55c9d653eb30ace7d5a60eb3138e424f9442e539"
 CORENLP_JARS = ("stanford-corenlp-3.6.0.jar", "stanford-corenlp-3.6.0-models.jar")
-SBERT_FILES = ["*.json", "vocab.txt", "model.safetensors", "1_Pooling/*"]
+SBERT_FILES = ["*.json", "vocab.txt", "1_Pooling/*"]  # + one weights file, safetensors preferred
 BERT_TOKENIZER_FILES = ["config.json", "vocab.txt", "tokenizer_config.json", "tokenizer.json"]
 
 
@@ -75,13 +75,16 @@ def _digest(path: Path, sha256: str | None, sha1: str | None) -> bool:
 def download_fense(hub_endpoint: str | None = None, echecker_url: str = fense_files.ECHECKER_URL) -> list[Path]:
     """Fetch FENSE's three parts into their standard caches; returns where they are."""
     try:
-        from huggingface_hub import snapshot_download
+        from huggingface_hub import HfApi, snapshot_download
     except ImportError:
         raise DownloadError("the hub download needs huggingface_hub: pip install huggingface_hub") from None
     cache = fense_files.hub_cache()
     out = []
     for repo, patterns in ((fense_files.SBERT_REPO, SBERT_FILES), (fense_files.ECHECKER_BERT, BERT_TOKENIZER_FILES)):
         try:
+            if repo == fense_files.SBERT_REPO:
+                names = {s.rfilename for s in HfApi(endpoint=hub_endpoint).model_info(repo, revision="main").siblings or []}
+                patterns = [*patterns, "model.safetensors" if "model.safetensors" in names else "pytorch_model.bin"]
             out.append(Path(snapshot_download(repo, cache_dir=cache, allow_patterns=patterns, endpoint=hub_endpoint)))
         except Exception as e:  # huggingface_hub raises many kinds: name the repository and the cause
             raise DownloadError(f"{repo}: hub download failed ({type(e).__name__}: {str(e).splitlines()[0][:200]})") from None
