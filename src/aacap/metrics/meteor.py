@@ -230,15 +230,17 @@ class Paraphrases:
             db.close()
 
     @lru_cache(maxsize=100_000)
-    def paths(self, words: tuple[str, ...]) -> list[list[tuple[int, tuple[str, ...]]]]:
-        """Per start position: (phrase length, paraphrase) of the phrases starting there,
-        shortest first, in file order (as METEOR's transducer walks them)."""
+    def paths(self, words: tuple[str, ...]) -> list[list[tuple[int, list[tuple[str, ...]]]]]:
+        """Per start position: (phrase length, its paraphrases in file order) of the phrases
+        starting there, shortest first (as METEOR's transducer walks them)."""
         out = []
+        table = self.table
         for start in range(len(words)):
             here = []
             for end in range(start + 1, min(len(words), start + self.max_len) + 1):
-                for par in self.table.get(words[start:end], ()):
-                    here.append((end - start, par))
+                pars = table.get(words[start:end])
+                if pars:
+                    here.append((end - start, pars))
             out.append(here)
         return out
 
@@ -412,16 +414,20 @@ class Meteor:
                 if h1[i] != h2[j]:
                     add(Match(j, 1, i, 1, 2))
         t1, t2 = tuple(w1), tuple(w2)
-        grams1 = self._ngram_positions(t1)
-        grams2 = self._ngram_positions(t2)
+        first1, first2 = self._word_positions(t1), self._word_positions(t2)
+        # a paraphrase can only occur where its first word does: one dict look-up rules most out
         for j, here in enumerate(self.paraphrases.paths(t2)):  # reference phrase -> candidate
-            for length, words in here:
-                for i in grams1.get(words, ()):
-                    add(Match(j, length, i, len(words), 3))
+            for length, pars in here:
+                for words in pars:
+                    if words[0] in first1:
+                        for i in _phrase_positions(t1, first1, words):
+                            add(Match(j, length, i, len(words), 3))
         for i, here in enumerate(self.paraphrases.paths(t1)):  # candidate phrase -> reference
-            for length, words in here:
-                for j in grams2.get(words, ()):
-                    add(Match(j, len(words), i, length, 3))
+            for length, pars in here:
+                for words in pars:
+                    if words[0] in first2:
+                        for j in _phrase_positions(t2, first2, words):
+                            add(Match(j, len(words), i, length, 3))
         return matches, cov1, cov2
 
     @lru_cache(maxsize=50_000)
@@ -434,11 +440,11 @@ class Meteor:
 
     @staticmethod
     @lru_cache(maxsize=50_000)
-    def _ngram_positions(words: tuple[str, ...]) -> dict[tuple[str, ...], list[int]]:
-        index: dict[tuple[str, ...], list[int]] = {}
-        for i in range(len(words)):
-            for j in range(i + 1, len(words) + 1):
-                index.setdefault(words[i:j], []).append(i)
+    def _word_positions(words: tuple[str, ...]) -> dict[str, list[int]]:
+        """Positions of each word, ascending."""
+        index: dict[str, list[int]] = {}
+        for i, w in enumerate(words):
+            index.setdefault(w, []).append(i)
         return index
 
     def align(self, w1: list[str], w2: list[str]) -> Stats:
@@ -541,6 +547,12 @@ class Meteor:
             per_item[i] = stats.score()
             total.add(stats)
         return {"meteor": total.score()}, {"meteor": per_item}
+
+
+def _phrase_positions(words: tuple[str, ...], first: dict[str, list[int]], phrase: tuple[str, ...]) -> list[int]:
+    """Start positions (ascending) where `phrase` occurs in `words`; first: _word_positions(words)."""
+    n = len(phrase)
+    return [i for i in first.get(phrase[0], ()) if words[i : i + n] == phrase]
 
 
 def _count_chunks(matches: list[Match | None]) -> tuple[int, int, int]:
