@@ -17,6 +17,21 @@ class WordNetUnavailable(RuntimeError):
     """METEOR's jar (the WordNet data) is not installed."""
 
 
+class _Synsets(dict):
+    """word -> frozenset of synset ids, parsed from the file's text on first use of each word
+    (parsing all 150,000 entries up front costs more than a whole evaluation uses)."""
+
+    def __getitem__(self, word: str) -> frozenset[int]:
+        value = super().__getitem__(word)
+        if isinstance(value, str):
+            value = frozenset(int(x) for x in value.split())
+            super().__setitem__(word, value)
+        return value
+
+    def get(self, word: str, default=None):  # type: ignore[override]
+        return self[word] if word in self else default
+
+
 class WordNet:
     """WordNet synsets and morphology as METEOR 1.5's SynonymDictionary (``synonym/english.*``)
     provides them to SPICE: the synsets of a word plus those of its base form (irregular forms,
@@ -29,7 +44,7 @@ class WordNet:
     def __init__(self, jar: Path) -> None:
         with zipfile.ZipFile(jar) as zf:
             lines = zf.read("synonym/english.synsets").decode().split("\n")
-            self.synsets = {w: frozenset(int(x) for x in s.split()) for w, s in zip(lines[0::2], lines[1::2])}
+            self.synsets = _Synsets(zip(lines[0::2], lines[1::2]))
             lines = zf.read("synonym/english.exceptions").decode().split("\n")
         self.bases: dict[str, list[str]] = {}
         for base, forms in zip(lines[0::2], lines[1::2]):
