@@ -65,7 +65,7 @@ def test_spice_download_from_stand_in(server, tmp_path, monkeypatch) -> None:
     url, www = server
     payload = _corenlp_zip()
     (www / "corenlp.zip").write_bytes(payload)
-    monkeypatch.setattr("aacap.metrics.spice_java.needs_script_engine", lambda java=None: False)
+    monkeypatch.setattr(downloads, "needs_script_engine", lambda java=None: False)
     with pytest.raises(downloads.DownloadError, match="sha1"):  # the real archive's digest: a stand-in fails it
         downloads.download_spice(f"{url}/corenlp.zip", tmp_path / "spice")
     monkeypatch.setattr(downloads, "CORENLP_SHA1", hashlib.sha1(payload).hexdigest())

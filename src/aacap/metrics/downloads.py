@@ -25,6 +25,8 @@ import zipfile
 from pathlib import Path
 
 from aacap.metrics import fense_files
+from aacap.metrics.java import JavaUnavailable, pycocoevalcap_dir
+from aacap.metrics.spice_java import build_script_engine, needs_script_engine, spice_dir
 
 CORENLP_URL = "https://nlp.stanford.edu/software/stanford-corenlp-full-2015-12-09.zip"
 CORENLP_SHA1 = "55c9d653eb30ace7d5a60eb3138e424f9442e539"
@@ -94,17 +96,8 @@ def download_fense(hub_endpoint: str | None = None, echecker_url: str = fense_fi
     return out
 
 
-def spice_dir() -> Path:
-    import os
-
-    return Path(os.environ.get("AACAP_CACHE", Path.home() / ".cache" / "aacap")) / "spice"
-
-
 def download_spice(url: str = CORENLP_URL, dest: Path | None = None) -> Path:
     """SPICE 1.0 with everything it needs in dest (default ``$AACAP_CACHE/spice``); returns dest."""
-    from aacap.metrics.java import JavaUnavailable, pycocoevalcap_dir
-    from aacap.metrics.spice_java import build_script_engine, needs_script_engine
-
     dest = dest or spice_dir()
     lib = dest / "lib"
     lib.mkdir(parents=True, exist_ok=True)

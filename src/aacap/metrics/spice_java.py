@@ -123,12 +123,15 @@ def build_script_engine(lib: Path) -> Path:
     return lib / ENGINE_JAR
 
 
+def spice_dir() -> Path:
+    """Where `aacap metrics download spice` puts SPICE 1.0 and its jars."""
+    return Path(os.environ.get("AACAP_CACHE", Path.home() / ".cache" / "aacap")) / "spice"
+
+
 def spice_root() -> Path | None:
     """The SPICE folder: $AACAP_SPICE_DIR, else aacap's download, else pycocoevalcap's spice/."""
     if os.environ.get("AACAP_SPICE_DIR"):
         return Path(os.environ["AACAP_SPICE_DIR"])
-    from aacap.metrics.downloads import spice_dir
-
     if (spice_dir() / "spice-1.0.jar").is_file():
         return spice_dir()
     base = pycocoevalcap_dir()
