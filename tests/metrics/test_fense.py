@@ -170,6 +170,28 @@ def test_missing_files_one_line_naming_them(tmp_path, monkeypatch) -> None:
         assert "echecker_clotho_audiocaps_base.ckpt" in message
 
 
+def test_missing_files_same_line_in_every_command(tmp_path, monkeypatch, capsys) -> None:
+    """evaluate, evaluate-model and compare stop before any work (no model is loaded, no file
+    read) with the same line."""
+    from aacap.cli import main
+
+    for var in ("AACAP_FENSE_DIR", "HF_HUB_CACHE", "FENSE_DATA", "TORCH_HOME", "SENTENCE_TRANSFORMERS_HOME"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    csv_path = tmp_path / "c.csv"
+    csv_path.write_text("caption_predicted,caption_1\na dog,a dog barks\n")
+    lines = []
+    for argv in (["evaluate", str(csv_path), "-m", "dcase2024"],
+                 ["evaluate-model", str(tmp_path / "no.pt"), str(tmp_path / "no.jsonl"), "--metrics", "dcase2024"],
+                 ["compare", str(csv_path), str(csv_path), "-m", "dcase2024"]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and "aacap metrics download fense" in err[0]
+        lines.append(err[0].split("error: ", 1)[1])
+    assert len(set(lines)) == 1
+
+
 def test_files_found_in_standard_caches(models, tmp_path, monkeypatch) -> None:
     """The layouts aac-metrics leaves: hub cache snapshots and fense's data folder."""
     import shutil
