@@ -156,6 +156,7 @@ class Paraphrases:
         self.path = path
         self.table: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
         self.known: set[tuple[str, ...]] = set()  # phrases whose entries are loaded
+        self.prefixes: set[tuple[str, ...]] = set()  # every prefix of a loaded phrase
         self.max_len = 1
 
     @staticmethod
@@ -224,6 +225,7 @@ class Paraphrases:
                 rows += db.execute(f"SELECT ord, ref, par FROM para WHERE ref IN ({marks})", chunk).fetchall()
             for _, ref, par in sorted(rows):
                 self.table.setdefault(tuple(ref.split(" ")), []).append(tuple(par.split(" ")))
+            self.prefixes.update(k[:i] for k in self.table for i in range(1, len(k) + 1))
             self.known.update(wanted)
             self.paths.cache_clear()
         finally:
@@ -234,11 +236,14 @@ class Paraphrases:
         """Per start position: (phrase length, its paraphrases in file order) of the phrases
         starting there, shortest first (as METEOR's transducer walks them)."""
         out = []
-        table = self.table
+        table, prefixes = self.table, self.prefixes
         for start in range(len(words)):
             here = []
             for end in range(start + 1, min(len(words), start + self.max_len) + 1):
-                pars = table.get(words[start:end])
+                phrase = words[start:end]
+                if phrase not in prefixes:  # no loaded phrase starts so: none longer either
+                    break
+                pars = table.get(phrase)
                 if pars:
                     here.append((end - start, pars))
             out.append(here)
