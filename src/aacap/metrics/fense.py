@@ -20,12 +20,17 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
 from aacap.metrics import fense_files
 from aacap.metrics.fense_files import FenseFilesMissing
+
+if TYPE_CHECKING:  # torch loads only when a model does
+    import torch
+
+    from aacap.metrics.bert import Bert, WordPiece
 
 ERROR_NAMES = ("add_tail", "repeat_event", "repeat_adv", "remove_conj", "remove_verb", "error")
 ERROR_THRESHOLD = 0.9
@@ -40,8 +45,8 @@ __all__ = ["FenseFilesMissing", "fluency_probs", "fer", "sbert_embed", "sbert_si
 class SentenceEncoder:
     """A sentence-transformers folder: tokenizer, BERT, mean pooling, max_seq_length."""
 
-    tokenizer: object
-    bert: object
+    tokenizer: "WordPiece"
+    bert: "Bert"
     max_tokens: int
     name: str
 
@@ -102,10 +107,12 @@ def sbert_sim(candidates: Sequence[str], mult_references: Sequence[Sequence[str]
 
 @dataclass
 class ErrorDetector:
-    tokenizer: object
-    bert: object
-    clf_weight: object  # (num_classes, H)
-    clf_bias: object  # (num_classes,)
+    """FENSE's error detector: BERT, then a linear layer on the [CLS] state."""
+
+    tokenizer: "WordPiece"
+    bert: "Bert"
+    clf_weight: "torch.Tensor"  # (6, H)
+    clf_bias: "torch.Tensor"  # (6,)
 
 
 @lru_cache(maxsize=2)
