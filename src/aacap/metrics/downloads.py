@@ -9,7 +9,7 @@ streamed to a ``.part`` file, checked against a digest recorded here, then renam
   release, sha256 as aac-metrics 0.6.0 pins it, into fense's data folder.
 - spice: Stanford CoreNLP 3.6.0 (``stanford-corenlp-full-2015-12-09.zip``, from nlp.stanford.edu
   as aac-metrics and pycocoevalcap fetch it). aac-metrics pins no digest for it; its SHA-1 is
-  the one public install scripts pin (DeepDive's CoreNLP installer). The two jars SPICE needs
+  the one a public CoreNLP install script pins (found by code search). The two jars SPICE needs
   are taken out of it into ``$AACAP_CACHE/spice/lib`` next to SPICE 1.0 and its other jars
   (copied from the pycocoevalcap wheel), and, where the Java has no JavaScript engine
   (Java >= 15), a small stand-in engine is compiled there (see spice_java.py).
