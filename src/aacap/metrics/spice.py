@@ -7,12 +7,12 @@ one graph built from all references. As in SPICE, a graph merges a new object in
 similar existing node (shared word or WordNet synset), and similar attributes/relations into
 each other; tuple elements match when their word sets or synsets intersect. The official tool
 parses with Stanford CoreNLP 3.6.0 (Java <= 14, jars from no package registry); here spaCy's
-``en_core_web_sm`` parses, and :func:`propose_tuples` applies SPICE's parser rules (active
-subject-predicate-object, subject-predicate, copula, adjectival/prepositional/possessive
-modifiers, numbers on plurals, compounds as attributes, nouns as objects) to its dependency
-tree. WordNet synsets and morphology come from METEOR 1.5's data (pycocoevalcap wheel).
+``en_core_web_sm`` parses the PTB-tokenised caption (as aac-metrics feeds SPICE), and
+:mod:`aacap.metrics.spice_graph` converts the parse to CoreNLP's dependencies and applies SPICE's
+parser rules. WordNet synsets and morphology come from METEOR 1.5's data (pycocoevalcap wheel).
 
-Agreement with the official values is measured by ``benchmarks/metrics.py`` (README figures).
+Agreement with the official values, on two fixed halves of Clotho eval, is measured by
+``benchmarks/spice_split.py`` (README figures).
 """
 
 from __future__ import annotations

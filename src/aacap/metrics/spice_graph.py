@@ -34,19 +34,17 @@ Tuple = tuple[str, ...]
 NOUN_TAGS = frozenset({"NN", "NNS", "NNP", "NNPS"})
 PLURAL_TAGS = frozenset({"NNS", "NNPS"})
 
-# CoreNLP's multi-word prepositions (UniversalEnglishGrammaticalStructure), collapsed into one nmod
-TWO_WORD_PREPS = frozenset({
-    "according to", "across from", "ahead of", "along with", "alongside of", "apart from", "as for",
-    "as from", "as of", "as per", "as to", "aside from", "away from", "based on", "because of", "close by",
-    "close to", "contrary to", "compared to", "compared with", "due to", "depending on", "except for",
-    "exclusive of", "far from", "followed by", "inside of", "instead of", "irrespective of", "next to",
-    "near to", "off of", "out of", "outside of", "owing to", "preliminary to", "preparatory to",
-    "previous to", "prior to", "pursuant to", "regardless of", "subsequent to", "such as", "thanks to",
-    "together with"})
-THREE_WORD_PREPS = frozenset({
-    "by means of", "in accordance with", "in addition to", "in case of", "in front of", "in lieu of",
-    "in place of", "in spite of", "on account of", "on behalf of", "on top of", "with regard to",
-    "with respect to", "as far as", "as well as"})
+# CoreNLP's multi-word prepositions (UniversalEnglishGrammaticalStructure: the regular and complex
+# two-word lists, whose "depending on" and "prior to" carry a stray space there and never match,
+# and the three-word list), each collapsed into one nmod ("nmod:next_to")
+TWO_WORD_PREPS = frozenset(p.replace("_", " ") for p in (
+    "across_from along_with alongside_of apart_from as_for as_from as_of as_per as_to aside_from away_from "
+    "based_on close_by close_to contrary_to compared_to compared_with except_for exclusive_of far_from "
+    "followed_by inside_of irrespective_of next_to near_to off_of out_of outside_of owing_to preliminary_to "
+    "preparatory_to previous_to pursuant_to regardless_of subsequent_to thanks_to together_with").split())
+THREE_WORD_PREPS = frozenset(p.replace("_", " ") for p in (
+    "by_means_of in_accordance_with in_addition_to in_case_of in_front_of in_lieu_of in_place_of in_spite_of "
+    "on_account_of on_behalf_of on_top_of with_regard_to with_respect_to").split())
 
 # SemanticGraphEnhancer's quantifier expressions
 QUANT_A = frozenset("lot assortment number couple bunch handful litany sheaf slew dozen series variety multitude "
