@@ -7,11 +7,13 @@ graph enhancements (quantifier collapsing, compound and particle collapsing, pro
 resolution; *not* plural resolution) and then matches a fixed list of dependency patterns.
 This module does the same in three steps:
 
-1. :func:`from_spacy` turns one spaCy sentence into the dependency graph CoreNLP would build:
+1. :func:`from_spacy` and :func:`to_corenlp` turn a spaCy parse into the graph CoreNLP would build:
    prepositions collapsed into ``nmod:<prep>`` edges (multi-word prepositions such as
    ``in front of`` joined), ``agent``/``poss`` as ``nmod:agent``/``nmod:poss``, the copula made a
-   dependent of its predicate (adjective, noun or prepositional phrase), all conjuncts attached
-   to the first, and CoreNLP's CC processing (a conjunct receives the incoming edges of the first
+   dependent of its predicate (adjective, noun or prepositional phrase), a caption without a
+   finite verb read as a noun phrase with a participial modifier (``birds chirping`` ->
+   acl(birds, chirping), as the constituency parser reads it), all conjuncts attached to the
+   first, and CoreNLP's CC processing (a conjunct receives the incoming edges of the first
    conjunct; a conjoined verb or adjective without a subject receives its subject).
 2. :func:`enhance` collapses quantifiers (``a lot of birds`` -> ``birds`` with a ``qmod``) and
    resolves pronouns (the first noun of a breadth-first search from the root, singular nouns for
@@ -22,7 +24,9 @@ This module does the same in three steps:
    participial modifiers (``acl``), subject-predicate and copula, adjectival modifiers and
    predicates, prepositional modifiers of nouns, possessives, passive agents, numeric and
    quantifier attributes of plural nouns, compounds (the modifier an attribute, neither noun an
-   object), and every other noun as an object.
+   object), and every other noun as an object. SpiceParser's rule that would share relations
+   between conjoined nouns compares a string with a word object and so never adds a tuple; it
+   is left out.
 """
 
 from __future__ import annotations
@@ -82,21 +86,28 @@ class DepGraph:
     """A dependency graph with several parents allowed (CC processing adds edges)."""
 
     words: dict[int, Word]
-    edges: list[tuple[int, str, int]] = field(default_factory=list)  # (governor, relation, dependent)
+    edges: dict[tuple[int, str, int], None] = field(default_factory=dict)  # (governor, relation, dependent)
     roots: list[int] = field(default_factory=list)
 
+    _kids: dict[int, list[tuple[str, int]]] | None = None  # children index, rebuilt after a change
+
     def add(self, gov: int, rel: str, dep: int) -> None:
-        if (gov, rel, dep) not in self.edges and gov != dep:
-            self.edges.append((gov, rel, dep))
+        if gov != dep:
+            self.edges[(gov, rel, dep)] = None
+            self._kids = None
 
     def remove(self, edge: tuple[int, str, int]) -> None:
-        if edge in self.edges:
-            self.edges.remove(edge)
+        if self.edges.pop(edge, 0) is None:
+            self._kids = None
 
     def children(self, gov: int, rel: str | None = None) -> list[tuple[str, int]]:
         """(relation, dependent) of gov, in word order; only relation ``rel`` when given."""
-        return sorted(((r, d) for g, r, d in self.edges if g == gov and (rel is None or r == rel)),
-                      key=lambda x: x[1])
+        if self._kids is None:
+            self._kids = {}
+            for g, r, d in sorted(self.edges, key=lambda e: e[2]):
+                self._kids.setdefault(g, []).append((r, d))
+        kids = self._kids.get(gov, [])
+        return list(kids) if rel is None else [k for k in kids if k[0] == rel]
 
     def child(self, gov: int, rel: str) -> int | None:
         kids = self.children(gov, rel)
@@ -113,22 +124,28 @@ class DepGraph:
 # ---- 1. spaCy parse -> CoreNLP's collapsed, CC-processed Universal Dependencies ----
 
 
-def from_spacy(sent) -> DepGraph:
-    """The UD v1 graph CoreNLP 3.6.0 would give a spaCy ``Span`` (one caption)."""
-    off = sent.start - 1  # CoreNLP indexes words from 1
-    g = DepGraph({t.i - off: Word(t.i - off, t.lower_, t.lemma_.strip().lower(), t.tag_) for t in sent})
-    for t in sent:
+def from_spacy(span) -> DepGraph:
+    """A spaCy ``Span`` (one caption) as a graph with spaCy's labels, renamed where a label has
+    a one-to-one Universal Dependencies name; punctuation left out."""
+    off = span.start - 1  # CoreNLP indexes words from 1
+    g = DepGraph({t.i - off: Word(t.i - off, t.lower_, t.lemma_.strip().lower(), t.tag_) for t in span})
+    for t in span:
         if t.dep_ == "ROOT" or t.head == t:
             g.roots.append(t.i - off)
         elif t.dep_ != "punct":
             g.add(t.head.i - off, _RENAME.get(t.dep_, t.dep_), t.i - off)
+    return g
+
+
+def to_corenlp(g: DepGraph) -> None:
+    """Turn a graph with spaCy's labels into the collapsed, CC-processed UD v1 graph CoreNLP
+    3.6.0 would give the caption (in place)."""
     _collapse_prepositions(g)
     _fragment_as_modifier(g)
     _flatten_compounds(g)
     _copula_as_dependent(g)
     _conjuncts_to_first(g)
     _cc_process(g)
-    return g
 
 
 def _collapse_prepositions(g: DepGraph) -> None:
@@ -493,5 +510,6 @@ def propose_tuples(doc) -> list[Tuple]:
     """SPICE's tuples of a parsed caption (a spaCy ``Doc``). The caption is one sentence, as
     for CoreNLP on PTB-tokenised text without punctuation, even where spaCy sees several."""
     g = from_spacy(doc[:])
+    to_corenlp(g)
     enhance(g)
     return spice_tuples(g)
