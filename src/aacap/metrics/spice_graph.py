@@ -50,6 +50,9 @@ THREE_WORD_PREPS = frozenset(p.replace("_", " ") for p in (
     "by_means_of in_accordance_with in_addition_to in_case_of in_front_of in_lieu_of in_place_of in_spite_of "
     "on_account_of on_behalf_of on_top_of with_regard_to with_respect_to").split())
 
+_TWO_WORD_FIRST = frozenset(p.split()[0] for p in TWO_WORD_PREPS)
+_THREE_WORD_FIRST = frozenset(p.split()[0] for p in THREE_WORD_PREPS)
+
 # SemanticGraphEnhancer's quantifier expressions
 QUANT_A = frozenset("lot assortment number couple bunch handful litany sheaf slew dozen series variety multitude "
                     "wad clutch wave mountain array spate string ton range plethora heap sort form kind type "
@@ -128,12 +131,14 @@ def from_spacy(span) -> DepGraph:
     """A spaCy ``Span`` (one caption) as a graph with spaCy's labels, renamed where a label has
     a one-to-one Universal Dependencies name; punctuation left out."""
     off = span.start - 1  # CoreNLP indexes words from 1
-    g = DepGraph({t.i - off: Word(t.i - off, t.lower_, t.lemma_.strip().lower(), t.tag_) for t in span})
+    g = DepGraph({})
     for t in span:
-        if t.dep_ == "ROOT" or t.head == t:
-            g.roots.append(t.i - off)
-        elif t.dep_ != "punct":
-            g.add(t.head.i - off, _RENAME.get(t.dep_, t.dep_), t.i - off)
+        i, head, dep = t.i - off, t.head.i - off, t.dep_
+        g.words[i] = Word(i, t.lower_, t.lemma_.strip().lower(), t.tag_)
+        if dep == "ROOT" or head == i:
+            g.roots.append(i)
+        elif dep != "punct":
+            g.add(head, _RENAME.get(dep, dep), i)
     return g
 
 
@@ -153,6 +158,8 @@ def _collapse_prepositions(g: DepGraph) -> None:
     the multi-word prepositions of CoreNLP's lists become one relation (``nmod:in_front_of``),
     the first word the case marker and the others its ``mwe`` dependents."""
     for gov, rel, p in list(g.edges):  # "next to": p hangs from gov, "to" from p
+        if g.words[p].word not in _TWO_WORD_FIRST:
+            continue
         for _, p2 in g.children(p, "prep"):
             if f"{g.words[p].word} {g.words[p2].word}" in TWO_WORD_PREPS and g.children(p2, "pobj"):
                 g.remove((gov, rel, p))
@@ -160,7 +167,7 @@ def _collapse_prepositions(g: DepGraph) -> None:
                 _to_nmod(g, gov, [p, p2], [n for _, n in g.children(p2, "pobj")])
                 break
     for gov, rel, p in list(g.edges):  # "in front of": the pobj "front" carries the prep "of"
-        if rel != "prep" or len(g.children(p, "pobj")) != 1:
+        if rel != "prep" or g.words[p].word not in _THREE_WORD_FIRST or len(g.children(p, "pobj")) != 1:
             continue
         mid = g.children(p, "pobj")[0][1]
         for _, p3 in g.children(mid, "prep"):
@@ -337,6 +344,8 @@ def _collapse_quantifiers(g: DepGraph) -> None:
     """"a lot of birds", "dozens of birds", "some of the birds": the noun takes the quantifier's
     place in the graph and gets a ``qmod`` whose head is the expression's first word."""
     for w, word in sorted(g.words.items()):
+        if not (word.word in QUANT_A or word.word in QUANT_PLURAL or word.word in QUANT_OF or word.word.isdigit()):
+            continue
         gov = _of_noun(g, w)
         if gov is None:
             continue
@@ -434,67 +443,82 @@ def _with_prep(predicate: str, rel: str) -> str:
 def spice_tuples(g: DepGraph) -> list[Tuple]:
     """SPICE's proposed tuples of one enhanced graph: (object,), (object, attribute) and
     (subject, object, relation), in the order SpiceParser adds them."""
-    words = g.words
-    lem = {i: w.lemma for i, w in words.items()}
-    out: list[Tuple] = []
+    return [*_predicate_tuples(g), *_modifier_tuples(g), *_object_tuples(g)]
+
+
+def _with_subject(g: DepGraph, rel: str = "nsubj") -> list[int]:
+    """Words with a noun dependent ``rel``, in word order."""
+    return sorted({gov for gov, r, dep in g.edges if r == rel and g.words[dep].noun})
+
+
+def _predicate_tuples(g: DepGraph) -> list[Tuple]:
+    """Subject-predicate-object ("a man rides a horse"), participial modifiers ("a cat sitting
+    in a chair"), subject-predicate ("a woman smiles") and copula ("the man is a rider")."""
+    words, out = g.words, []
     has_cop = {gov for gov, rel, _ in g.edges if rel == "cop"}
-    for pred in sorted(words):  # subject - predicate - object ("a man rides a horse")
+    with_subject = _with_subject(g)
+    for pred in with_subject:
         if pred in has_cop:
             continue
+        kids = g.children(pred)
         for _, subj in g.children(pred, "nsubj"):
-            if not words[subj].noun:
-                continue
-            for rel, obj in g.children(pred):
-                if _is_obj_rel(rel) and words[obj].noun:
-                    out.append((lem[subj], lem[obj], _with_prep(_predicate(g, pred), rel)))
-    for subj, rel, pred in list(g.edges):  # participial modifiers ("a cat sitting in a chair")
+            if words[subj].noun:
+                out.extend((words[subj].lemma, words[obj].lemma, _with_prep(_predicate(g, pred), rel))
+                           for rel, obj in kids if _is_obj_rel(rel) and words[obj].noun)
+    for subj, rel, pred in list(g.edges):
         if rel == "acl" and words[pred].tag.startswith("V"):
-            for orel, obj in g.children(pred):
-                if _is_obj_rel(orel) and words[obj].noun:
-                    out.append((lem[subj], lem[obj], _with_prep(_predicate(g, pred), orel)))
-    for copular in (False, True):  # subject - predicate ("a woman smiles"), copula ("the man is a rider")
-        for pred in sorted(words):
+            out.extend((words[subj].lemma, words[obj].lemma, _with_prep(_predicate(g, pred), orel))
+                       for orel, obj in g.children(pred) if _is_obj_rel(orel) and words[obj].noun)
+    for copular in (False, True):
+        for pred in with_subject:
             if (pred in has_cop) != copular:
                 continue
             if not copular and any(_is_obj_rel(r) and words[d].noun for r, d in g.children(pred)):
                 continue
+            case = g.child(pred, "case")
             for _, subj in g.children(pred, "nsubj"):
                 if not words[subj].noun:
                     continue
-                case = g.child(pred, "case")
                 if case is not None:
                     prep = " ".join([words[case].word] + [words[m].word for _, m in g.children(case, "mwe")])
-                    out.append((lem[subj], lem[pred], prep))
-                elif lem[pred] != "be":
-                    out.append((lem[subj], lem[pred]))
-    for obj, rel, adj in g.edges:  # "a smart woman"
-        if rel == "amod":
-            out.append((lem[obj], lem[adj]))
-    for adj, rel, obj in g.edges:  # "the man is tall"
-        if rel == "nsubj" and words[adj].tag.startswith("J"):
-            out.append((lem[obj], lem[adj]))
-    for gov, rel, mod in g.edges:  # "a woman in the house"
-        if rel.startswith("nmod:") and words[gov].noun and rel not in ("nmod:poss", "nmod:agent"):
-            out.append((lem[gov], lem[mod], rel[5:].replace("_", " ")))
-    for gov, rel, mod in g.edges:  # "his watch" -> (he, watch, have)
-        if rel == "nmod:poss" and words[gov].noun and words[mod].noun:
-            out.append((lem[mod], lem[gov], "have"))
-    for pred in sorted(words):  # passive with agent: "a door opened by a man"
-        if not words[pred].tag.startswith("V"):
-            continue
-        for _, subj in g.children(pred, "nmod:agent"):
-            for _, obj in g.children(pred, "nsubjpass"):
-                if words[subj].noun and words[obj].noun:
-                    out.append((lem[subj], lem[obj], _predicate(g, pred)))
-    for w in sorted(words):  # numbers and quantifiers of plural nouns
+                    out.append((words[subj].lemma, words[pred].lemma, prep))
+                elif words[pred].lemma != "be":
+                    out.append((words[subj].lemma, words[pred].lemma))
+    return out
+
+
+def _modifier_tuples(g: DepGraph) -> list[Tuple]:
+    """Adjectival modifiers ("a smart woman") and predicates ("the man is tall"), prepositional
+    modifiers of nouns ("a woman in the house"), possessives ("his watch" -> (he, watch, have))
+    and passives with an agent ("a door opened by a man")."""
+    words, out = g.words, []
+    lem = {i: w.lemma for i, w in words.items()}
+    out.extend((lem[obj], lem[adj]) for obj, rel, adj in g.edges if rel == "amod")
+    out.extend((lem[obj], lem[adj]) for adj, rel, obj in g.edges if rel == "nsubj" and words[adj].tag.startswith("J"))
+    out.extend((lem[gov], lem[mod], rel[5:].replace("_", " ")) for gov, rel, mod in g.edges
+               if rel.startswith("nmod:") and words[gov].noun and rel not in ("nmod:poss", "nmod:agent"))
+    out.extend((lem[mod], lem[gov], "have") for gov, rel, mod in g.edges
+               if rel == "nmod:poss" and words[gov].noun and words[mod].noun)
+    for pred in _with_subject(g, "nmod:agent"):
+        if words[pred].tag.startswith("V"):
+            out.extend((lem[subj], lem[obj], _predicate(g, pred)) for _, subj in g.children(pred, "nmod:agent")
+                       for _, obj in g.children(pred, "nsubjpass") if words[subj].noun and words[obj].noun)
+    return out
+
+
+def _object_tuples(g: DepGraph) -> list[Tuple]:
+    """Numbers and quantifiers of plural nouns ("two dogs" -> (dog, two)), compounds ("tennis
+    court" -> (court, tennis), neither noun an object), and every other noun as an object."""
+    words, out = g.words, []
+    for w in sorted(words):
         if words[w].tag in PLURAL_TAGS:
             out.extend(_numeric_attribute(g, w))
     compound_nouns = set()
-    for tail, rel, head in g.edges:  # "tennis court": attribute, neither noun an object
+    for tail, rel, head in g.edges:
         if rel == "compound" and words[tail].noun and words[head].noun:
             compound_nouns.update((tail, head))
-            out.append((lem[tail], lem[head]))
-    out.extend((lem[w],) for w in sorted(words) if words[w].noun and w not in compound_nouns)
+            out.append((words[tail].lemma, words[head].lemma))
+    out.extend((words[w].lemma,) for w in sorted(words) if words[w].noun and w not in compound_nouns)
     return out
 
 
