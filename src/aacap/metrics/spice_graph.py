@@ -92,15 +92,16 @@ class DepGraph:
     edges: dict[tuple[int, str, int], None] = field(default_factory=dict)  # (governor, relation, dependent)
     roots: list[int] = field(default_factory=list)
 
-    _kids: dict[int, list[tuple[str, int]]] | None = None  # children index, rebuilt after a change
+    _kids: dict[int, list[tuple[str, int]]] | None = field(default=None, repr=False, compare=False)
 
     def add(self, gov: int, rel: str, dep: int) -> None:
         if gov != dep:
             self.edges[(gov, rel, dep)] = None
-            self._kids = None
+            self._kids = None  # the children index is rebuilt on the next read
 
     def remove(self, edge: tuple[int, str, int]) -> None:
-        if self.edges.pop(edge, 0) is None:
+        if edge in self.edges:
+            del self.edges[edge]
             self._kids = None
 
     def children(self, gov: int, rel: str | None = None) -> list[tuple[str, int]]:
@@ -234,16 +235,15 @@ def _flatten_compounds(g: DepGraph) -> None:
                 changed = True
 
 
-def _reattach(g: DepGraph, old: int, new: int, keep: set[str] = frozenset()) -> None:
-    """Move old's incoming edges (or root) and its children (except ``new`` and relations in
-    ``keep``) to new."""
+def _reattach(g: DepGraph, old: int, new: int) -> None:
+    """Move old's incoming edges (or its place as a root) and its children (but ``new``) to new."""
     if old in g.roots:
         g.roots[g.roots.index(old)] = new
     for gov, rel, dep in g.incoming(old):
         g.remove((gov, rel, dep))
         g.add(gov, rel, new)
     for rel, dep in g.children(old):
-        if dep != new and rel not in keep:
+        if dep != new:
             g.remove((old, rel, dep))
             g.add(new, rel, dep)
 
@@ -262,17 +262,14 @@ def _copula_as_dependent(g: DepGraph) -> None:
                     g.remove((b, r, d))
                     g.add(b, "nsubj", d)
             continue
-        preds = [d for r, d in kids if r in ("acomp", "attr")]
+        preds = [(r, d) for r, d in kids if r in ("acomp", "attr")]
+        if not preds and any(r == "nsubj" for r, _ in kids):  # "is in the house": the noun heads
+            preds = [(r, d) for r, d in kids if r.startswith("nmod:")
+                     and r not in ("nmod:poss", "nmod:agent", "nmod:npmod", "nmod:tmod")]
         if not preds:
-            preds = [d for r, d in kids if r.startswith("nmod:") and r not in ("nmod:poss", "nmod:agent",
-                                                                               "nmod:npmod", "nmod:tmod")]
-            if not preds or not any(r == "nsubj" for r, _ in kids):
-                continue
-            pred = preds[0]
-            g.remove((b, next(r for r, d in kids if d == pred), pred))
-        else:
-            pred = preds[0]
-            g.remove((b, next(r for r, d in kids if d == pred), pred))
+            continue
+        rel, pred = preds[0]
+        g.remove((b, rel, pred))
         _reattach(g, b, pred)
         g.add(pred, "cop", b)
     for gov, rel, dep in list(g.edges):  # acomp/attr of other verbs ("sounds loud") are xcomp
@@ -354,9 +351,8 @@ def _collapse_quantifiers(g: DepGraph) -> None:
             extra = [det] + [d for r, d in g.children(w, "amod") if d < w]
         elif word.word in QUANT_PLURAL:
             extra = [d for _, d in g.children(w) if d < w]
-        elif word.word in QUANT_OF or word.word.isdigit():
-            if g.words[gov].noun and g.child(gov, "det") is None:
-                continue
+        elif (word.word in QUANT_OF or word.word.isdigit()) and (
+                not g.words[gov].noun or g.child(gov, "det") is not None):  # "some of *the* birds"
             extra = [d for _, d in g.children(w) if d < w]
         else:
             continue
