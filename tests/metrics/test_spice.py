@@ -158,3 +158,17 @@ def test_agreement_on_the_test_half(clotho: list[dict], graphs) -> None:
     assert abs(corpus["spice"] - official.mean()) == pytest.approx(0.0100, abs=0.0005)
     assert np.corrcoef(per_item["spice"], official)[0, 1] == pytest.approx(0.910, abs=0.0005)
     assert np.abs(per_item["spice"] - official).mean() == pytest.approx(0.0256, abs=0.0005)
+
+
+def test_attribute_rules_equal_spacy_ruler(clotho: list[dict], graphs) -> None:
+    """The lookup version of the model's attribute_ruler sets the same tags, parts of speech,
+    morphology and lemmas as spaCy's own, on 1,000 Clotho captions and the rules' odd cases."""
+    texts = sp.tokenize([r for d in clotho[:200] for r in d["references"]])
+    texts += ["gon na go", "got ta run", "let 's go", "there is a dog", "there 's nothin ' here", "y' all came"]
+    nlp = sp._parser()
+
+    def attrs(doc) -> list[tuple]:
+        return [(t.tag_, t.pos_, str(t.morph), t.lemma_, t.dep_) for t in doc]
+
+    assert sp._attribute_rules() is not None
+    assert [attrs(d) for d in sp._parse(texts)] == [attrs(d) for d in nlp.pipe(texts)]

