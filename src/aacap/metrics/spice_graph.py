@@ -298,7 +298,7 @@ def _cc_process(g: DepGraph) -> None:
     conjoined verb or adjective without a subject gets the first conjunct's subject."""
     original = list(g.edges)
     subject = {gov: (rel, dep) for gov, rel, dep in original if rel in ("nsubj", "nsubjpass", "csubj")}
-    relcl_heads = {gov for gov, rel, _ in original if rel == "acl:relcl"}
+    relcl_heads = {dep for _, rel, dep in original if rel == "acl:relcl"}  # heads of relative clauses
     new = []
     for gov, rel, dep in original:
         if rel != "conj":
