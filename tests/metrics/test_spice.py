@@ -160,10 +160,14 @@ def test_agreement_on_the_test_half(clotho: list[dict], graphs) -> None:
     assert np.abs(per_item["spice"] - official).mean() == pytest.approx(0.0256, abs=0.0005)
 
 
-def test_attribute_rules_equal_spacy_ruler(clotho: list[dict], graphs) -> None:
+def test_attribute_rules_equal_spacy_ruler(graphs) -> None:
     """The lookup version of the model's attribute_ruler sets the same tags, parts of speech,
-    morphology and lemmas as spaCy's own, on 1,000 Clotho captions and the rules' odd cases."""
-    texts = sp.tokenize([r for d in clotho[:200] for r in d["references"]])
+    morphology and lemmas as spaCy's own (the Clotho agreement test covers 5,980 more captions)."""
+    texts = sp.tokenize([
+        "A man is speaking while cars pass by on a wet road.", "Birds chirp and a dog barks twice",
+        "Someone is hammering nails into the wall; then it stops.", "The children's voices echo in a hall",
+        "Water was dripping and they were laughing", "A lot of people are clapping their hands",
+        "An engine idles, revs up and then it's turned off", "I can't hear what he's saying"])
     texts += ["gon na go", "got ta run", "let 's go", "there is a dog", "there 's nothin ' here", "y' all came"]
     nlp = sp._parser()
 
