@@ -9,6 +9,7 @@ one, else the publisher's own ("md5:<hex>": Zenodo publishes md5 only).
 from __future__ import annotations
 
 import hashlib
+import http.client
 import os
 import sys
 import urllib.error
@@ -81,6 +82,9 @@ def download(remote: RemoteFile, root: str | Path, timeout_s: float = 30.0) -> P
         else:
             raise DownloadError(f"{remote.url}: server answered {err.code} {err.reason}; "
                                 f"try again later") from None
+    except http.client.HTTPException as err:  # the connection closed before the last byte
+        raise DownloadError(f"{remote.url}: download cut after {part.stat().st_size:,} bytes "
+                            f"({type(err).__name__}); run the command again to resume") from None
     except (urllib.error.URLError, TimeoutError, OSError) as err:
         reason = getattr(err, "reason", err)
         raise DownloadError(f"cannot reach {host} ({reason}); this needs a network "
