@@ -16,13 +16,16 @@ repository ever runs. Nothing here runs at import: the download happens when a m
 
 from __future__ import annotations
 
+import logging
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 HF_PREFIX = "hf://"
 CONFIG_FILE = "config.json"
 WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")  # the first the repository has
+_ELSEWHERE = "download it where the hub is reachable (hf download {repo} --local-dir DIR) and pass --model DIR"
 _REPO_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 _LOCAL_SUFFIXES = (".pt", ".pth", ".ckpt", ".bin", ".safetensors", ".json")
 
@@ -101,9 +104,16 @@ def fetch_hub_model(spec: HubSpec) -> Path:
     """The local snapshot folder holding `config.json` and one weights file of `spec`,
     downloaded into the hub cache unless it is there already. Raises `HubError` (one line)."""
     hf = _huggingface_hub()
-    from huggingface_hub import errors
+    from huggingface_hub import errors, file_download  # noqa: F401 - loaded (and its loggers set up) now
 
     where = f"{spec.repo_id}@{spec.revision or 'main'}"
+    with _quiet_hub_logs():  # its retry warnings would bury our one-line error
+        return _fetch(hf, errors, spec, where)
+
+
+def _fetch(hf, errors, spec: HubSpec, where: str) -> Path:
+    if cached_snapshot(spec) is None:
+        _check_reachable(spec, where)
     try:
         config = Path(hf.hf_hub_download(spec.repo_id, CONFIG_FILE, revision=spec.revision))
     except Exception as err:  # noqa: BLE001 - every failure becomes one line
@@ -143,6 +153,42 @@ def hub_cache_dir() -> str:
     return str(constants.HF_HUB_CACHE)
 
 
+def _check_reachable(spec: HubSpec, where: str) -> None:
+    """Fail at once, in one line, when nothing is cached and the hub's host cannot be reached
+    (huggingface_hub would retry for about 30 s first). Any HTTP answer counts as reachable."""
+    import urllib.error
+    import urllib.request
+
+    from huggingface_hub import constants
+
+    offline = getattr(constants, "is_offline_mode", lambda: constants.HF_HUB_OFFLINE)()
+    if offline:
+        return  # huggingface_hub answers from the cache alone, at once
+    url = f"{constants.ENDPOINT}/{spec.repo_id}/resolve/{spec.revision or 'main'}/{CONFIG_FILE}"
+    try:
+        urllib.request.urlopen(urllib.request.Request(url, method="HEAD"), timeout=10).close()
+    except urllib.error.HTTPError:
+        return
+    except (urllib.error.URLError, OSError) as err:
+        reason = getattr(err, "reason", err)
+        raise HubError(
+            f"{where}: could not reach {constants.ENDPOINT} ({reason}) and the model is not in the "
+            f"hub cache {constants.HF_HUB_CACHE}; {_ELSEWHERE.format(repo=spec.repo_id)}"
+        ) from None
+
+
+@contextmanager
+def _quiet_hub_logs():
+    """huggingface_hub's own warnings (retries, resumes) off while we download; restored after."""
+    logger = logging.getLogger("huggingface_hub")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
 def _huggingface_hub():
     try:
         import huggingface_hub
@@ -164,8 +210,7 @@ def _explain(where: str, what: str, err: BaseException | None, errors) -> str:
     from huggingface_hub import constants
 
     endpoint = constants.ENDPOINT
-    elsewhere = (f"download it where the hub is reachable (hf download {where.split('@')[0]} "
-                 f"--local-dir DIR) and pass --model DIR")
+    elsewhere = _ELSEWHERE.format(repo=where.split("@")[0])
     if err is not None and _is_missing(err, errors):
         return f"{where}: the repository has no {what}; is it a CoNeTTE model repository?"
     if isinstance(err, errors.RevisionNotFoundError):
@@ -176,7 +221,8 @@ def _explain(where: str, what: str, err: BaseException | None, errors) -> str:
     if offline:
         return (f"{where}: {what} is not in the hub cache {constants.HF_HUB_CACHE} and "
                 f"HF_HUB_OFFLINE=1 forbids downloading; unset it, or {elsewhere}")
-    reason = str(err).splitlines()[0][:120] if err is not None and str(err) else type(err).__name__
+    cause = (err.__cause__ or err) if err is not None else None  # the network error under hf's
+    reason = str(cause).splitlines()[0][:120] if cause is not None and str(cause) else type(cause).__name__
     return (f"{where}: could not download {what} from {endpoint} ({reason}) and it is not in the "
             f"hub cache {constants.HF_HUB_CACHE}; {elsewhere}")
 
