@@ -76,6 +76,8 @@ def download(remote: RemoteFile, root: str | Path, timeout_s: float = 30.0) -> P
             with open(part, "ab" if resumed else "wb") as f:
                 while block := response.read(CHUNK):
                     f.write(block)
+            if total and part.stat().st_size < (have if resumed else 0) + int(total):
+                raise http.client.IncompleteRead(b"")  # the server closed before the last byte
     except urllib.error.HTTPError as err:
         if err.code == 416 and have:  # range past the end: the .part is already complete
             pass

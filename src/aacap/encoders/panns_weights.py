@@ -27,12 +27,17 @@ SIZE = 327_428_481  # bytes, as Zenodo lists it
 ATTEMPTS = 3  # a cut connection is resumed this many times in one call
 
 
+class PannsWeightsError(DownloadError, ValueError):
+    """The weights cannot be had; one line naming the URL and the flag taking a local file
+    (a ValueError too, so the CLI prints it as a user error)."""
+
+
 def panns_weights(url: str | None = None, cache: str | Path | None = None,
                   legacy: str | Path | None = None) -> Path:
     """A local, checksum-verified copy of `Cnn14_mAP=0.431.pth` (see the module docstring).
 
     `url` defaults to `$AACAP_PANNS_URL` or Zenodo's; `cache` to `$AACAP_CACHE/panns`;
-    `legacy` to `~/panns_data`. Raises `DownloadError` with one line (naming the URL and the
+    `legacy` to `~/panns_data`. Raises `PannsWeightsError` with one line (naming the URL and the
     flag that takes a local file) when it cannot be had."""
     legacy_file = Path(legacy if legacy is not None else Path.home() / "panns_data") / FILE_NAME
     if legacy_file.is_file() and legacy_file.stat().st_size == SIZE and _md5_ok(legacy_file):
@@ -45,7 +50,7 @@ def panns_weights(url: str | None = None, cache: str | Path | None = None,
         except DownloadError as err:
             interrupted = (root / f"{FILE_NAME}.part").is_file()
             if not interrupted or attempt == ATTEMPTS - 1:
-                raise DownloadError(
+                raise PannsWeightsError(
                     f"PANNs CNN14 weights: {err}; or download {remote.url} elsewhere and pass "
                     f"the file with --weights FILE (aacap embed) or --encoder-weights FILE (aacap init)"
                 ) from None
@@ -70,4 +75,4 @@ def _md5_ok(path: Path) -> bool:
     return check_digest(path, f"md5:{MD5}")
 
 
-__all__ = ["FILE_NAME", "MD5", "SIZE", "URL", "panns_cache_dir", "panns_weights", "resolve_encoder_weights"]
+__all__ = ["FILE_NAME", "MD5", "PannsWeightsError", "SIZE", "URL", "panns_cache_dir", "panns_weights", "resolve_encoder_weights"]
