@@ -33,13 +33,18 @@ $(TORCHAUDIO_WHEEL): | $(STAMP)
 	echo "$(TORCHAUDIO_SHA256)  $@" | sha256sum -c --quiet - || (rm -f $@; echo "$@: sha256 mismatch" >&2; false)
 
 # flock: other sessions may build or use the same virtualenv at the same time.
+# The venv sees aacap's own .venv through a .pth file (appended to its sys.path, after its own
+# site-packages): torch, spaCy, torchlibrosa, soundfile ... come from there, and only what conette
+# pins differently (transformers 4.30.2, nltk 3.8.1, ...) is installed here, shadowing them.
+# That cuts the cold build from 432 s to 74 s (measured; README "Models").
 # setuptools<70 last: pytorch-lightning 1.9.5 imports pkg_resources (torch's metadata asks for
 # a newer setuptools, which it does not need at run time).
+PURELIB := import site; print(site.getsitepackages()[0])
 $(CONETTE_STAMP): mk/conette.mk | $(STAMP)
 	mkdir -p $(dir $(CONETTE_VENV))
 	flock $(CONETTE_LOCK) sh -ec '\
 	  test -x $(CONETTE_VENV)/bin/python || $(PY) -m venv $(CONETTE_VENV); \
-	  $(CONETTE_VENV)/bin/pip install -q torch==2.13.0; \
+	  $(BIN)/python -c "$(PURELIB)" > "$$($(CONETTE_VENV)/bin/python -c "$(PURELIB)")/aacap-main-venv.pth"; \
 	  $(CONETTE_VENV)/bin/pip install -q --no-deps $(CONETTE_NODEPS); \
 	  $(CONETTE_VENV)/bin/pip install -q $(CONETTE_DEPS); \
 	  $(CONETTE_VENV)/bin/pip install -q --no-deps "setuptools<70"'

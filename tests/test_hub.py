@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from aacap.hub import HUB_MODELS, HubError, HubSpec, parse_hub_spec, with_revision
+from aacap.hub import HUB_MODELS, HubError, HubSpec, cached_snapshot, parse_hub_spec, with_revision
 from standin_servers import StandInHub
 from test_conette import tiny_model, write_conette_dir
 
@@ -88,6 +88,8 @@ def test_download_then_cache_then_offline(conette_dir, clips, tmp_path):
     snapshot = cache / "models--Labbeti--conette" / "snapshots" / hub.commits[REPO_ID]
     assert sorted(p.name for p in snapshot.iterdir()) == ["config.json", "pytorch_model.bin"]
     assert not (tmp_path / "home" / "hub").exists()
+    assert cached_snapshot(HubSpec(REPO_ID, "main"), cache) == snapshot  # what `aacap models` shows
+    assert cached_snapshot(HubSpec(REPO_ID, "main"), tmp_path / "empty") is None
     # the hub is gone: the cache answers (the short name means the same repository)
     assert captions(caption("hf://Labbeti/conette", clips, env)) == expected
     assert captions(caption("conette", clips, {**env, "HF_HUB_OFFLINE": "1"})) == expected

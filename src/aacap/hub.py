@@ -38,9 +38,9 @@ class HubModel:
     repo_id: str  # owner/name on the hub
     revision: str  # the default revision (a commit hash pins it; a branch follows it)
     licence: str
-    size: str  # download size, as the hub lists it
+    size: str  # download size
     paper: str
-    scores: dict[str, float] = field(default_factory=dict)  # published, not measured here
+    scores: dict[str, float] = field(default_factory=dict)  # published (Clotho eval), not measured here
 
 
 HUB_MODELS: dict[str, HubModel] = {
@@ -50,10 +50,11 @@ HUB_MODELS: dict[str, HubModel] = {
         # No commit hash of Labbeti/conette could be looked up from this machine (no hub
         # access), so the default follows the branch; `--revision HASH` pins one.
         revision="main",
-        licence="MIT (conette-audio-captioning)",
-        size="about 160 MB (pytorch_model.bin)",
+        licence="MIT (Labbeti/conette-audio-captioning)",
+        size="about 150 MB (estimated: 37.6 M float32 weights of cnext-trans2023; not measured here)",
         paper="Labbé et al., CoNeTTE, IEEE/ACM TASLP 2024 (arXiv:2309.00454)",
-        scores={"SPIDEr (Clotho eval)": 0.3045},
+        # Clotho v2.1 eval, from results/ of Labbeti/conette-audio-captioning (commit 9a8612cd)
+        scores={"SPIDEr": 0.3097, "SPIDEr-FL": 0.3087, "CIDEr-D": 0.4818, "FENSE": 0.5172},
     ),
 }
 
@@ -133,14 +134,16 @@ def _fetch(hf, errors, spec: HubSpec, where: str) -> Path:
     raise HubError(_explain(where, " or ".join(WEIGHT_FILES), failures[-1], errors)) from None
 
 
-def cached_snapshot(spec: HubSpec) -> Path | None:
-    """The cached snapshot folder of `spec` when its config is in the hub cache, else None.
-    Reads the cache only (no network); None too when huggingface_hub is not installed."""
+def cached_snapshot(spec: HubSpec, cache_dir: str | Path | None = None) -> Path | None:
+    """The cached snapshot folder of `spec` when its config is in the hub cache (`cache_dir`,
+    default huggingface_hub's), else None. Reads the disk only (no network); None too when
+    huggingface_hub is not installed."""
     try:
         from huggingface_hub import try_to_load_from_cache
     except ImportError:
         return None
-    found = try_to_load_from_cache(spec.repo_id, CONFIG_FILE, revision=spec.revision)
+    found = try_to_load_from_cache(spec.repo_id, CONFIG_FILE, revision=spec.revision,
+                                   cache_dir=None if cache_dir is None else str(cache_dir))
     return Path(found).parent if isinstance(found, str) else None
 
 
