@@ -125,8 +125,8 @@ def write_clips(root: Path, demo: list[str], seed: int) -> list[str]:
     import soundfile
 
     rng = np.random.default_rng(seed)
-    specs = [("chirp-32k-mono", 32_000, 1, 4.0), ("street-44k1-stereo", 44_100, 2, 3.0),
-             ("tones-48k-mono", 48_000, 1, 2.5)]
+    specs = [("chirp-32k-mono", 32_000, 1, 2.5), ("street-44k1-stereo", 44_100, 2, 2.0),
+             ("tones-48k-mono", 48_000, 1, 1.5)]
     paths = []
     for name, rate, channels, seconds in specs:
         t = np.arange(int(rate * seconds)) / rate
@@ -229,9 +229,11 @@ def conette_side(directory: Path, paths: list[str]) -> dict:
 
 
 def strip(tokens, eos: int, pad: int) -> list[int]:
+    """The words of a predicted row: up to <eos>. (conette pads its `preds` with 0 after <eos>,
+    whatever its pad id, and id 0 can be a word: so only <eos> ends a row.)"""
     out = []
     for t in tokens.tolist() if hasattr(tokens, "tolist") else tokens:
-        if t in (eos, pad):
+        if t == eos:
             break
         out.append(t)
     return out
@@ -348,7 +350,7 @@ def main() -> int:
                                                               ref["beam_captions"])
                 good &= r["cli_hub_captions_equal"]
                 for b, cap in enumerate(ref["greedy_captions"]):
-                    lengths = sorted(len(strip(t, ref["eos"], ref["pad"])) for t in ref["beam"][0][b])
+                    lengths = sorted(len(strip(t, ref["eos"], ref["pad"])) for t in ref["beam"][0][b])  # (K, L) rows
                     print(f"  {Path(paths[b]).name}: greedy {cap!r} | beam 3 {ref['beam_captions'][b]!r} "
                           f"(beam lengths {lengths})")
             ok &= good
