@@ -219,7 +219,8 @@ def _explain(where: str, what: str, err: BaseException | None, errors) -> str:
     if isinstance(err, errors.RevisionNotFoundError):
         return f"{where}: no such revision on {endpoint}; check --revision"
     if isinstance(err, errors.RepositoryNotFoundError):
-        return f"{where}: no such repository on {endpoint} (or it is private); check the name"
+        return (f"{where}: no such repository on {endpoint} (or it is private), and no local file or "
+                f"folder has that name; check the name")
     offline = getattr(constants, "is_offline_mode", lambda: constants.HF_HUB_OFFLINE)()
     if offline:
         return (f"{where}: {what} is not in the hub cache {constants.HF_HUB_CACHE} and "
