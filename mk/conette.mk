@@ -40,7 +40,7 @@ $(TORCHAUDIO_WHEEL): | $(STAMP)
 # setuptools<70 last: pytorch-lightning 1.9.5 imports pkg_resources (torch's metadata asks for
 # a newer setuptools, which it does not need at run time).
 PURELIB := import site; print(site.getsitepackages()[0])
-$(CONETTE_STAMP): mk/conette.mk | $(STAMP)
+$(CONETTE_STAMP): mk/conette.mk $(STAMP)  # re-run when .venv is rebuilt: the .pth points into it
 	mkdir -p $(dir $(CONETTE_VENV))
 	flock $(CONETTE_LOCK) sh -ec '\
 	  test -x $(CONETTE_VENV)/bin/python || $(PY) -m venv $(CONETTE_VENV); \
