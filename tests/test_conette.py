@@ -4,13 +4,17 @@ CaptionModel that computes exactly what the model it was written from computes.
 
 The directories are written here from a tiny model built in code; the key names and config
 fields are spelled out as conette 0.3.2 writes them (`CoNeTTEModel.save_pretrained`). Parity
-with conette's own code is checked by scripts/check_conette_parity.py (`make conette-parity`).
+with conette's own code is checked by scripts/check_conette_parity.py, run here in its quick form
+(`make test` builds conette's virtualenv; `make conette-parity` runs the full check).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import pickle
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +31,11 @@ from aacap.model import CaptionModel
 from aacap.presets import get_preset, tiny_overrides
 from aacap.vocab import Vocabulary
 
+REPO = Path(__file__).resolve().parents[1]
+# conette==0.3.2 lives in its own virtualenv (`make conette-venv`, a TEST_DEPS of `make test`).
+CONETTE_PYTHON = Path(os.environ.get("AACAP_CONETTE_PYTHON")
+                      or REPO / ".cache" / "venvs" / "conette" / "bin" / "python")
+TORCHAUDIO_WHEEL = REPO / ".cache" / "wheels" / "torchaudio-0.13.1-cp310-cp310-manylinux1_x86_64.whl"
 TASKS = ["clotho", "audiocaps", "macs", "wavcaps_audioset_sl", "wavcaps_bbc_sound_effects",
          "wavcaps_freesound", "wavcaps_soundbible"]
 WORDS = "a dog barks while man is talking the birds are chirping in distance car passes by and".split()
@@ -312,3 +321,24 @@ def test_task_table_must_match_the_tokenizer(model, tmp_path):
     _edit_state(directory, model__task_id_to_token_id=ids.flip(0))
     with pytest.raises(CheckpointError, match=r"task_id_to_token_id"):
         load_conette(directory)
+
+
+# --- parity with conette 0.3.2's own code ------------------------------------------------------
+
+@pytest.mark.skipif(not CONETTE_PYTHON.exists() or not TORCHAUDIO_WHEEL.is_file(),
+                    reason=f"needs conette's virtualenv ({CONETTE_PYTHON}) and {TORCHAUDIO_WHEEL.name}: "
+                           "`make conette-venv torchaudio-wheel` (both are TEST_DEPS of `make test`)")
+def test_parity_with_conette_on_32k_mono_44k1_stereo_and_48k_files():
+    """conette reads, resamples (torchaudio 0.13.1) and mixes three WAV files itself; aacap
+    reads them with the resampler the model config names. Same 32 kHz waveforms, same frames,
+    same greedy and beam-3 tokens, log-probs within 1e-4, and `aacap caption --model
+    Labbeti/conette` through a stand-in hub gives conette's beam-3 captions."""
+    run = subprocess.run([str(CONETTE_PYTHON), str(REPO / "scripts" / "check_conette_parity.py"), "--quick",
+                          "--aacap-python", sys.executable], capture_output=True, text=True, timeout=900, cwd=REPO)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    figures = json.loads(next(line for line in run.stdout.splitlines() if line.startswith("{")))["bin"]
+    assert figures["greedy_tokens_equal"] and figures["greedy_search_tokens_equal"] and figures["beam3_tokens_equal"]
+    assert max(figures["greedy_score_maxdiff"], figures["beam3_score_maxdiff"], figures["tf_logprob_maxdiff"]) <= 1e-4
+    assert figures["wave_lengths_equal"] and figures["wave_maxdiff"] <= 1e-6
+    assert figures["frames_equal_mask"] and figures["frames_maxdiff"] <= 1e-4 * figures["frames_scale"]
+    assert figures["cli_hub_captions_equal"]

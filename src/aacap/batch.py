@@ -141,7 +141,7 @@ def caption_chunk(captioner: Any, items: list[Item], options: dict[str, Any]
     clips, good, errors = [], [], []
     for item in items:
         try:
-            clips.append(read_audio(item.source, captioner.sample_rate).samples)
+            clips.append(read_audio(item.source, captioner.sample_rate, resampler=captioner.resampler).samples)
             good.append(item)
         except AudioError as err:
             errors.append(_with_id({"path": item.path, "error": str(err)}, item))

@@ -39,6 +39,7 @@ class Captioner(Protocol):
 
     name: str
     sample_rate: int
+    resampler: str  # how `caption` brings inputs to `sample_rate` (see `audio.RESAMPLERS`)
 
     def caption(
         self,
@@ -69,6 +70,7 @@ class NeuralCaptioner:
         self.name = name
         self.batch_size = batch_size
         self.default_options = dict(default_options or {})  # under the caller's options
+        self.resampler = model.config.resampler
 
     @property
     def sample_rate(self) -> int:
@@ -89,7 +91,7 @@ class NeuralCaptioner:
         from .decoding import decode, decoding_options_from_kwargs
 
         decoding = decoding_options_from_kwargs(**{**self.default_options, **options})
-        clips = [read_audio(x, self.sample_rate, sample_rate) for x in inputs]
+        clips = [read_audio(x, self.sample_rate, sample_rate, self.resampler) for x in inputs]
         results: list[CaptionResult] = []
         for start in range(0, len(clips), self.batch_size):
             chunk = clips[start : start + self.batch_size]
@@ -113,9 +115,13 @@ class NeuralCaptioner:
         return results
 
 
-def load_model(name_or_path: str | Path = "default", batch_size: int = 16) -> Captioner:
-    """A captioner from a model name (`default`), a checkpoint file, or a CoNeTTE directory."""
+def load_model(name_or_path: str | Path = "default", batch_size: int = 16,
+               revision: str | None = None) -> Captioner:
+    """A captioner from a model name or path: `default`, an aacap checkpoint file, a CoNeTTE
+    directory, or a hub model (`conette`, `Labbeti/conette`, `hf://OWNER/NAME[@REVISION]`;
+    see `aacap.hub`), fetched into the hub cache on first use. `revision` picks a hub revision."""
     from . import checkpoint
+    from .hub import fetch_hub_model, parse_hub_spec
     from .presets import PRESETS
 
     name = str(name_or_path)
@@ -124,13 +130,11 @@ def load_model(name_or_path: str | Path = "default", batch_size: int = 16) -> Ca
         from .default_model import load_default
 
         return load_default()
+    hub = parse_hub_spec(name, revision)
+    if hub is not None:
+        return _conette_captioner(fetch_hub_model(hub), name, batch_size)
     if path.is_dir():
-        from .conette import conette_decoding_options, load_conette
-
-        return NeuralCaptioner(
-            load_conette(path), name=path.name, batch_size=batch_size,
-            default_options=conette_decoding_options(path),  # CoNeTTE's task token and lengths
-        )
+        return _conette_captioner(path, path.name, batch_size)
     if path.is_file():
         return NeuralCaptioner(checkpoint.load_model(path), name=path.stem, batch_size=batch_size)
     if name in PRESETS:
@@ -143,3 +147,9 @@ def load_model(name_or_path: str | Path = "default", batch_size: int = 16) -> Ca
     )
 
 
+def _conette_captioner(path: Path, name: str, batch_size: int) -> NeuralCaptioner:
+    """A CoNeTTE directory, decoded with CoNeTTE's own settings (task token, lengths, beam)."""
+    from .conette import conette_decoding_options, load_conette
+
+    return NeuralCaptioner(load_conette(path), name=name, batch_size=batch_size,
+                           default_options=conette_decoding_options(path))

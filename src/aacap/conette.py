@@ -249,6 +249,7 @@ def _model_config(config: Mapping[str, Any], state: Mapping[str, Tensor], max_le
     )
     cfg.encoder_args.update(_convnext_sizes(state, source))
     cfg.name = "conette"
+    cfg.resampler = "torchaudio-sinc"  # conette resamples with torchaudio 0.13.1, then averages channels
     cfg.description = "CoNeTTE checkpoint (ConvNeXt + transformer decoder, Labbé et al. 2023)"
     return cfg
 

@@ -24,6 +24,7 @@ class ModelConfig:
     d_model: int = 256  # width of the projected audio frames the decoder attends to
     projection_dropout: float = 0.5
     description: str = ""
+    resampler: str = "soxr"  # how inputs reach the encoder's rate: one of `audio.RESAMPLERS`
 
     def to_dict(self) -> dict[str, Any]:
         return copy.deepcopy(asdict(self))

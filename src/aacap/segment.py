@@ -180,9 +180,10 @@ def caption_long(
     decoding options passed to `captioner.caption`.
     """
     sr = captioner.sample_rate
-    clip = source if isinstance(source, Audio) else read_audio(source, sr, sample_rate)
+    how = getattr(captioner, "resampler", "soxr")
+    clip = source if isinstance(source, Audio) else read_audio(source, sr, sample_rate, how)
     if clip.sample_rate != sr:
-        clip = read_audio(clip.samples, sr, clip.sample_rate)
+        clip = read_audio(clip.samples, sr, clip.sample_rate, how)
     bounds = segment_bounds(len(clip.samples), sr, segment_s, hop_s)
     windows = [clip.samples[a:b] for a, b in bounds]
     results = captioner.caption(windows, sample_rate=sr, **options)

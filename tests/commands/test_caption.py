@@ -64,11 +64,14 @@ def test_bad_checkpoint_and_unknown_model(tmp_path: Path, capsys: pytest.Capture
     assert "no trained weights" in capsys.readouterr().err
 
 
-def test_models_json_lists_the_four_presets(capsys: pytest.CaptureFixture) -> None:
+def test_models_json_lists_the_presets_default_and_hub_models(capsys: pytest.CaptureFixture) -> None:
     assert main(["models", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     by_name = {r["name"]: r for r in rows}
-    assert set(by_name) == {*PRESETS, "default"}
+    assert set(by_name) == {*PRESETS, "default", "conette"}
+    conette = by_name["conette"]  # a published model by hub name: where from, licence, scores
+    assert conette["source"] == "hf://Labbeti/conette@main" and conette["licence"].startswith("MIT")
+    assert conette["published_scores"]["SPIDEr"] == 0.3097 and "cached" in conette
     assert by_name["default"]["encoder"] == "yamnet" and by_name["default"]["sample_rate"] == 16000
     assert by_name["cnext-trans2023"]["encoder"] == "cnext"
     assert by_name["cnn14-rnn2021"]["sample_rate"] == 32000

@@ -60,6 +60,19 @@ def test_evaluate_model_scores_and_writes_items(trained: Path, corpus: Path, tmp
     assert again["cider_d"] == pytest.approx(corpus_cider, abs=1e-4)
 
 
+def test_evaluate_model_takes_every_model_spec(corpus: Path, tmp_path: Path,
+                                               capsys: pytest.CaptureFixture) -> None:
+    # not only checkpoint files: the default model (retrieval) too, by name
+    items = tmp_path / "default.csv"
+    assert main(["evaluate-model", "default", str(corpus), "--split", "val", "--metrics", "bleu_1",
+                 "--out", str(items)]) == 0
+    assert "default on" in capsys.readouterr().out
+    rows = list(csv.DictReader(items.open()))
+    assert len(rows) == 3 and all(r["caption"] for r in rows)
+    assert main(["evaluate-model", "no-such-model", str(corpus)]) == 2
+    assert "no such model or checkpoint" in capsys.readouterr().err
+
+
 def test_resume_refuses_other_settings(trained: Path, corpus: Path, capsys: pytest.CaptureFixture) -> None:
     overrides = tiny_settings(corpus, epochs=2, encoder_weights=None, freeze_encoder=False, lr=0.1)
     assert main(["train", "synth-tiny", "--out", str(trained), *sets(*overrides)]) == 2

@@ -8,6 +8,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ..hub import REVISION_HELP, with_revision
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
@@ -19,6 +21,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                  'manifest .jsonl of {"id": ..., "audio": PATH} lines')
     p.add_argument("--out", type=Path, required=True, help="output JSONL (appended to)")
     p.add_argument("--model", default="default", help="model name or checkpoint (default: default)")
+    p.add_argument("--revision", help=REVISION_HELP)
     p.add_argument("--batch-size", type=int, default=8, help="clips per model call (default 8)")
     p.add_argument("--workers", type=int, default=None,
                    help="local processes (default 1) or, with --ray, actors (default: one per "
@@ -42,7 +45,8 @@ def run(args: argparse.Namespace) -> int:
     from ..batch import errors_path, run_batch
     from ..decoding.cli_args import kwargs_from_args
 
-    summary = run_batch(args.input, args.out, args.model, workers=args.workers,
+    model = with_revision(args.model, args.revision)
+    summary = run_batch(args.input, args.out, model, workers=args.workers,
                         batch_size=args.batch_size, options=kwargs_from_args(args), ray=args.ray,
                         threads=args.threads, retry_errors=args.retry_errors,
                         progress=not args.no_progress)

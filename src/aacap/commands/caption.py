@@ -10,11 +10,14 @@ import json
 import sys
 from pathlib import Path
 
+from ..hub import REVISION_HELP
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("caption", help="caption audio files")
     p.add_argument("paths", nargs="+", type=Path, help="audio files (wav, flac, ogg, opus, mp3)")
     p.add_argument("--model", default="default", help="model name or checkpoint (default: default)")
+    p.add_argument("--revision", help=REVISION_HELP)
     p.add_argument("--json", action="store_true", help="one JSON object per input line")
     p.add_argument("--batch-size", type=int, default=8, help="clips captioned together")
     p.add_argument("--segment-seconds", type=float, metavar="S",
@@ -34,12 +37,12 @@ def run(args: argparse.Namespace) -> int:
 
     options_from_args(args)  # invalid flags fail here, before any audio is read
     options = kwargs_from_args(args)  # only what was given: the model's defaults fill the rest
-    captioner = load_model(args.model, batch_size=args.batch_size)
+    captioner = load_model(args.model, batch_size=args.batch_size, revision=args.revision)
     failed = 0
     clips = []
     for path in args.paths:
         try:
-            clips.append(read_audio(path, captioner.sample_rate))
+            clips.append(read_audio(path, captioner.sample_rate, resampler=captioner.resampler))
         except AudioError as err:
             print(f"aacap caption: skipped {err}", file=sys.stderr)
             failed += 1

@@ -21,20 +21,28 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("embed", help="write encoder frame embeddings (.npy) per audio file")
     p.add_argument("paths", nargs="*", type=Path, help="audio files")
     p.add_argument("--encoder", choices=ENCODERS, help="encoder kind (default: the checkpoint's)")
-    p.add_argument("--weights", required=True, help="aacap checkpoint or the encoder's weights file")
+    p.add_argument("--weights", help="aacap checkpoint or the encoder's weights file; `panns` (the "
+                   "default for --encoder cnn14): Cnn14_mAP=0.431.pth, downloaded once and checksummed")
     p.add_argument("--out", type=Path, required=True, help="folder for the .npy files")
     p.add_argument("--manifest", type=Path, help="embed the clips of this manifest, named by id")
     p.add_argument("--device", default="cpu", help="cpu or cuda")
     p.set_defaults(func=run)
 
 
-def build_encoder_with_weights(kind: str | None, weights: str):
+def build_encoder_with_weights(kind: str | None, weights: str | None):
     """(encoder in eval mode with `weights` loaded, its kind, its config args)."""
     from ..checkpoint import CheckpointError, read_checkpoint
     from ..encoders import build_encoder
+    from ..encoders.panns_weights import PANNS_NAME, resolve_encoder_weights
     from ..train.cache import load_encoder_weights
 
     args: dict = {}
+    if weights is None and kind == "cnn14":
+        weights = PANNS_NAME
+    if weights is None:
+        raise ValueError("say which weights to use with --weights FILE (or --encoder cnn14 for PANNs)")
+    if kind == "cnn14":
+        weights = str(resolve_encoder_weights(kind, weights))
     try:
         config = read_checkpoint(weights)["config"]
     except CheckpointError:

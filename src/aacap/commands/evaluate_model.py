@@ -1,7 +1,8 @@
-"""`aacap evaluate-model CKPT MANIFEST [--out ITEMS.csv] [--metrics dcase2020] [decoding options]`.
+"""`aacap evaluate-model MODEL MANIFEST [--out ITEMS.csv] [--metrics dcase2020] [decoding options]`.
 
 Captions every clip of MANIFEST (a JSON-lines manifest, or a folder in Clotho's layout) with the
-checkpoint and scores the captions against the manifest's references with the metric suite.
+model (any spec `load_model` takes: a checkpoint, a CoNeTTE directory, a hub name, `default`)
+and scores the captions against the manifest's references with the metric suite.
 Metrics that cannot run here (e.g. METEOR without Java) are reported and left out.
 """
 
@@ -12,10 +13,14 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from ..hub import REVISION_HELP
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("evaluate-model", help="caption a manifest and score the captions")
-    p.add_argument("checkpoint", type=Path, help="aacap checkpoint (e.g. runs/NAME/best.pt)")
+    p.add_argument("checkpoint", metavar="model",
+                   help="checkpoint (runs/NAME/best.pt), CoNeTTE folder, hub name (conette), or default")
+    p.add_argument("--revision", help=REVISION_HELP)
     p.add_argument("manifest", type=Path, help="manifest .jsonl, or a folder in Clotho's layout")
     p.add_argument("--split", help="only the clips of this split (dev, val, eval, ...)")
     p.add_argument("--out", type=Path, help="write per-clip captions and scores to this CSV")
@@ -29,52 +34,50 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import torch
-
     from ..audio import AudioError, load_audio
-    from ..checkpoint import load_model
-    from ..decoding import decode
+    from ..captioner import load_model
     from ..decoding.cli_args import kwargs_from_args
     from ..decoding.options import decoding_options_from_kwargs
     from ..metrics import resolve_metrics
     from ..metrics.files import check_output_path
     from ..metrics.suite import check_available
-    from ..model import batch_waves
     from ..train.data import read_entry
+    from .evaluate import PYTHON_SPICE_ADVICE, used_python_spice
 
     names = resolve_metrics(args.metrics)
     check_available(names)
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         check_output_path(args.out)
-    model = load_model(args.checkpoint)
+    captioner = load_model(args.checkpoint, batch_size=args.batch_size, revision=args.revision)
     entry = {"clotho" if args.manifest.is_dir() else "manifest": str(args.manifest)}
     if args.split:
         entry["split"] = args.split
     items = read_entry(entry, Path)[: args.limit]
     kwargs = kwargs_from_args(args)
-    if "task" not in kwargs:  # the manifest's dataset, when the model has its task token
+    model = getattr(captioner, "model", None)  # a neural model has task tokens; retrieval has none
+    if "task" not in kwargs and model is not None:  # the manifest's dataset, when the model has its token
         dataset = Counter(i.dataset for i in items).most_common(1)[0][0]
         if dataset in model.vocab.tasks():
             kwargs["task"] = dataset
-    options = decoding_options_from_kwargs(**kwargs)
+    options = decoding_options_from_kwargs(**{**getattr(captioner, "default_options", {}), **kwargs})
 
     kept, captions, failed = [], [], 0
+    rate = captioner.sample_rate
     for start in range(0, len(items), args.batch_size):
         chunk, waves = [], []
         for item in items[start : start + args.batch_size]:
             try:
-                waves.append(torch.from_numpy(load_audio(item.audio, model.sample_rate)))
+                waves.append(load_audio(item.audio, rate, resampler=captioner.resampler))
                 chunk.append(item)
             except AudioError as err:
                 print(f"aacap evaluate-model: skipped {err}", file=sys.stderr)
                 failed += 1
         if not chunk:
             continue
-        with torch.inference_mode():
-            nbest = decode(model, model.encode(*batch_waves(waves)), options)
+        results = captioner.caption(waves, sample_rate=rate, first_index=start, **kwargs)
         kept += chunk
-        captions += [c[0].caption if c else "" for c in nbest]
+        captions += [r.caption for r in results]
         print(f"\rcaptioned {len(kept)}/{len(items)}", end="", file=sys.stderr, flush=True)
     print(file=sys.stderr)
     if not kept:
@@ -86,8 +89,6 @@ def run(args: argparse.Namespace) -> int:
           f"{options.method}{f' {options.beam_size}' if options.method == 'beam' else ''})")
     for name, value in corpus.items():
         print(f"  {name:<10} {value:.4f}  ({scores.backends[name]})")
-    from .evaluate import PYTHON_SPICE_ADVICE, used_python_spice
-
     if used_python_spice(scores.backends):
         print(PYTHON_SPICE_ADVICE)
     if args.out:

@@ -13,6 +13,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--vocab-from", type=Path, help="text file, one caption per line")
     p.add_argument("--min-count", type=int, default=1, help="keep words seen this often")
     p.add_argument("--seed", type=int, default=0, help="seed of the random weights")
+    p.add_argument("--encoder-weights", metavar="FILE|panns",
+                   help="pretrained encoder weights (cnn14: `panns` fetches Cnn14_mAP=0.431.pth)")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="override a config field, e.g. decoder_args.num_layers=2")
     p.set_defaults(func=run)
@@ -36,6 +38,12 @@ def run(args: argparse.Namespace) -> int:
         vocab = Vocabulary.builtin()
     torch.manual_seed(args.seed)
     model = CaptionModel(config, vocab)
+    if args.encoder_weights:
+        from ..encoders.panns_weights import resolve_encoder_weights
+        from ..train.cache import load_encoder_weights
+
+        load_encoder_weights(model.encoder, config.encoder,
+                             resolve_encoder_weights(config.encoder, args.encoder_weights))
     save_model(model, args.out, extra={"seed": args.seed, "trained": False})
     print(f"wrote {args.out}: {config.name}, {model.num_parameters():,} parameters, "
           f"{len(vocab)} tokens")

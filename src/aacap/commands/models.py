@@ -1,4 +1,6 @@
-"""`aacap models [--json]`: the model presets and the default model."""
+"""`aacap models [--json]`: every name `--model` takes: the presets, the default model, and the
+published models fetched by hub name (with their source, size, licence, published scores, and
+whether they are in the hub cache already; checked on disk, no network)."""
 
 from __future__ import annotations
 
@@ -32,7 +34,25 @@ def model_table() -> list[dict]:
                 "description": config.description,
             }
         )
-    return [*rows, default_row()]
+    return [*rows, default_row(), *hub_rows()]
+
+
+def hub_rows() -> list[dict]:
+    """One row per published hub model (`aacap.hub.HUB_MODELS`); `cached` is the snapshot
+    folder when the hub cache holds it, else None."""
+    from ..hub import HUB_MODELS, HubSpec, cached_snapshot
+
+    rows = []
+    for model in HUB_MODELS.values():
+        snapshot = cached_snapshot(HubSpec(model.repo_id, model.revision))
+        rows.append({
+            "name": model.name, "encoder": "cnext", "decoder": "transformer", "parameters": None,
+            "sample_rate": 32000, "description": f"published CoNeTTE weights: {model.paper}",
+            "source": f"hf://{model.repo_id}@{model.revision}", "size": model.size,
+            "licence": model.licence, "published_scores": model.scores,
+            "cached": str(snapshot) if snapshot else None,
+        })
+    return rows
 
 
 def default_row() -> dict:
@@ -58,8 +78,17 @@ def run(args: argparse.Namespace) -> int:
         return 0
     print(f"{'name':<18}{'encoder':<9}{'decoder':<13}{'params':>12}{'rate':>8}  description")
     for r in rows:
+        if r.get("source"):
+            continue
         print(
             f"{r['name']:<18}{r['encoder']:<9}{r['decoder']:<13}{r['parameters']:>12,}"
             f"{r['sample_rate']:>8}  {r['description']}"
         )
+    from ..hub import hub_cache_dir
+
+    print(f"\nby hub name (downloaded on first use into {hub_cache_dir()}; also any OWNER/NAME or hf://OWNER/NAME):")
+    for r in (r for r in rows if r.get("source")):
+        scores = ", ".join(f"{k} {v}" for k, v in r["published_scores"].items())
+        print(f"{r['name']:<18}{r['source']}  {r['size']}, {r['licence']}; published: {scores}; "
+              f"{'cached: ' + r['cached'] if r['cached'] else 'not cached'}")
     return 0

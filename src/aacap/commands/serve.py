@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 
+from ..hub import REVISION_HELP
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("serve", help="HTTP API and web page for captioning")
     p.add_argument("--model", default="default", help="model name or checkpoint (default: default)")
+    p.add_argument("--revision", help=REVISION_HELP)
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     p.add_argument("--max-batch", type=int, default=16, help="clips per model call (default 16)")
@@ -44,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
         if args.threads < 1:
             raise ValueError("--threads must be >= 1")
         torch.set_num_threads(args.threads)
-    captioner = load_model(args.model, batch_size=args.max_batch)
+    captioner = load_model(args.model, batch_size=args.max_batch, revision=args.revision)
     print(f"aacap serve: {captioner.name} on http://{args.host}:{args.port}/ "
           f"(API docs at /docs)", flush=True)
     run_server(captioner, config, args.host, args.port, args.log_level)

@@ -9,6 +9,7 @@ one, else the publisher's own ("md5:<hex>": Zenodo publishes md5 only).
 from __future__ import annotations
 
 import hashlib
+import http.client
 import os
 import sys
 import urllib.error
@@ -75,12 +76,17 @@ def download(remote: RemoteFile, root: str | Path, timeout_s: float = 30.0) -> P
             with open(part, "ab" if resumed else "wb") as f:
                 while block := response.read(CHUNK):
                     f.write(block)
+            if total and part.stat().st_size < (have if resumed else 0) + int(total):
+                raise http.client.IncompleteRead(b"")  # the server closed before the last byte
     except urllib.error.HTTPError as err:
         if err.code == 416 and have:  # range past the end: the .part is already complete
             pass
         else:
             raise DownloadError(f"{remote.url}: server answered {err.code} {err.reason}; "
                                 f"try again later") from None
+    except http.client.HTTPException as err:  # the connection closed before the last byte
+        raise DownloadError(f"{remote.url}: download cut after {part.stat().st_size:,} bytes "
+                            f"({type(err).__name__}); run the command again to resume") from None
     except (urllib.error.URLError, TimeoutError, OSError) as err:
         reason = getattr(err, "reason", err)
         raise DownloadError(f"cannot reach {host} ({reason}); this needs a network "

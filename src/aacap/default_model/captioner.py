@@ -95,6 +95,7 @@ class DefaultCaptioner:
 
     name = "default"
     sample_rate = SAMPLE_RATE
+    resampler = "soxr"
 
     def __init__(self, assets: Path = ASSETS, options: RetrievalOptions | None = None) -> None:
         missing = [f for f in ("yamnet.pt", "bank.npz") if not (Path(assets) / f).exists()]

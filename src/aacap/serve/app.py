@@ -158,7 +158,7 @@ def create_app(captioner: Any, config: ServeConfig | None = None) -> FastAPI:
         except ValueError as err:
             raise InputError(400, str(err).replace("--", "").replace("-seconds", "_seconds"))
         clip = await asyncio.to_thread(decode_audio, data, name, captioner.sample_rate,
-                                       config.max_audio_s)
+                                       config.max_audio_s, captioner.resampler)
         decoded_s = time.perf_counter() - t0
         if seg_s is None and clip.duration_s > config.max_clip_s:
             seg_s = config.segment_s

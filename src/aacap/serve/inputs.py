@@ -58,7 +58,8 @@ class Decoded:
         return len(self.samples) / self.sample_rate
 
 
-def decode_audio(data: bytes, name: str, sample_rate: int, max_audio_s: float) -> Decoded:
+def decode_audio(data: bytes, name: str, sample_rate: int, max_audio_s: float,
+                 resampler: str = "soxr") -> Decoded:
     """Decode an uploaded file (any format soundfile reads) to mono float32 at `sample_rate`.
 
     Raises `InputError`: 400 for an empty upload or bad samples (zero length, NaN/Inf), 413 for
@@ -80,7 +81,7 @@ def decode_audio(data: bytes, name: str, sample_rate: int, max_audio_s: float) -
         raise InputError(415, f"{name}: not a readable audio file ({reason}); "
                               "send wav, flac, ogg, opus or mp3") from None
     try:
-        clip = read_audio(array, sample_rate, rate)
+        clip = read_audio(array, sample_rate, rate, resampler)
     except AudioError as err:
         message = str(err).replace(clip_name(array), name, 1)
         raise InputError(400, message) from None

@@ -1,0 +1,78 @@
+"""The published PANNs CNN14 weights by name: `Cnn14_mAP=0.431.pth` from Zenodo record 3987831.
+
+`panns_weights()` returns a local path to the file, in this order:
+
+1. `~/panns_data/Cnn14_mAP=0.431.pth`, where `panns_inference` keeps it, if its md5 is right;
+2. `$AACAP_CACHE/panns/Cnn14_mAP=0.431.pth` (default `~/.cache/aacap/panns/`), the one
+   documented place aacap downloads it to;
+3. a download from Zenodo (327 MB) into that place: resumed from `<file>.part` after a cut,
+   renamed only once its size and md5 match the record's published ones.
+
+The md5 and the size are those Zenodo publishes for the file (record 3987831); nothing runs at
+import, and only `aacap embed --weights panns` / `aacap init --encoder-weights panns` call this.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ..data.download import DownloadError, RemoteFile, download
+
+PANNS_NAME = "panns"  # what --weights / --encoder-weights take to mean this file
+FILE_NAME = "Cnn14_mAP=0.431.pth"
+URL = "https://zenodo.org/records/3987831/files/Cnn14_mAP%3D0.431.pth?download=1"
+MD5 = "541141fa2ee191a88f24a3219fff024e"  # Zenodo's published checksum for the file
+SIZE = 327_428_481  # bytes, as Zenodo lists it
+ATTEMPTS = 3  # a cut connection is resumed this many times in one call
+
+
+class PannsWeightsError(DownloadError, ValueError):
+    """The weights cannot be had; one line naming the URL and the flag taking a local file
+    (a ValueError too, so the CLI prints it as a user error)."""
+
+
+def panns_weights(url: str | None = None, cache: str | Path | None = None,
+                  legacy: str | Path | None = None) -> Path:
+    """A local, checksum-verified copy of `Cnn14_mAP=0.431.pth` (see the module docstring).
+
+    `url` defaults to `$AACAP_PANNS_URL` or Zenodo's; `cache` to `$AACAP_CACHE/panns`;
+    `legacy` to `~/panns_data`. Raises `PannsWeightsError` with one line (naming the URL and the
+    flag that takes a local file) when it cannot be had."""
+    legacy_file = Path(legacy if legacy is not None else Path.home() / "panns_data") / FILE_NAME
+    if legacy_file.is_file() and legacy_file.stat().st_size == SIZE and _md5_ok(legacy_file):
+        return legacy_file
+    root = Path(cache) if cache is not None else panns_cache_dir()
+    remote = RemoteFile(url or os.environ.get("AACAP_PANNS_URL") or URL, FILE_NAME, f"md5:{MD5}")
+    for attempt in range(ATTEMPTS):
+        try:
+            return download(remote, root)
+        except DownloadError as err:
+            interrupted = (root / f"{FILE_NAME}.part").is_file()
+            if not interrupted or attempt == ATTEMPTS - 1:
+                raise PannsWeightsError(
+                    f"PANNs CNN14 weights: {err}; or download {remote.url} elsewhere and pass "
+                    f"the file with --weights FILE (aacap embed) or --encoder-weights FILE (aacap init)"
+                ) from None
+    raise AssertionError("unreachable")
+
+
+def panns_cache_dir() -> Path:
+    """Where aacap keeps the downloaded PANNs weights: `$AACAP_CACHE/panns`."""
+    return Path(os.environ.get("AACAP_CACHE", Path.home() / ".cache" / "aacap")) / "panns"
+
+
+def resolve_encoder_weights(kind: str, weights: str | Path) -> str | Path:
+    """`weights`, with the name `panns` (for a cnn14 encoder) replaced by the local file."""
+    if str(weights) == PANNS_NAME and kind == "cnn14" and not Path(PANNS_NAME).exists():
+        return panns_weights()
+    return weights
+
+
+def _md5_ok(path: Path) -> bool:
+    from ..data.download import check_digest
+
+    return check_digest(path, f"md5:{MD5}")
+
+
+__all__ = ["FILE_NAME", "MD5", "PannsWeightsError", "SIZE", "URL", "panns_cache_dir", "panns_weights", "resolve_encoder_weights"]

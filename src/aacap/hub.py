@@ -1,0 +1,237 @@
+"""Published models by name, fetched from the Hugging Face Hub with `huggingface_hub`.
+
+A model spec names a hub repository in one of three ways:
+
+    conette                   a short name of `HUB_MODELS` (with its pinned default revision)
+    Labbeti/conette           any `owner/name` that is not a local file or folder
+    hf://Labbeti/conette      explicit; `owner/name@REVISION` (or `--revision`) picks a revision
+
+The repository's `config.json` and one weights file (`model.safetensors`, else
+`pytorch_model.bin`) are downloaded into huggingface_hub's standard cache (HF_HOME /
+HF_HUB_CACHE; HF_ENDPOINT picks the server; HF_HUB_OFFLINE=1 reads the cache only). A second
+call finds them there and does not touch the network. Only those files are fetched, and they are
+only read as data (JSON, safetensors, `torch.load(weights_only=True)`): no code from a
+repository ever runs. Nothing here runs at import: the download happens when a model is loaded.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HF_PREFIX = "hf://"
+CONFIG_FILE = "config.json"
+WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")  # the first the repository has
+_ELSEWHERE = "download it where the hub is reachable (hf download {repo} --local-dir DIR) and pass --model DIR"
+_REPO_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
+_LOCAL_SUFFIXES = (".pt", ".pth", ".ckpt", ".bin", ".safetensors", ".json")
+
+
+@dataclass(frozen=True)
+class HubModel:
+    """A published model aacap loads by its short name."""
+
+    name: str  # short name, e.g. "conette"
+    repo_id: str  # owner/name on the hub
+    revision: str  # the default revision (a commit hash pins it; a branch follows it)
+    licence: str
+    size: str  # download size
+    paper: str
+    scores: dict[str, float] = field(default_factory=dict)  # published (Clotho eval), not measured here
+
+
+HUB_MODELS: dict[str, HubModel] = {
+    "conette": HubModel(
+        name="conette",
+        repo_id="Labbeti/conette",
+        # No commit hash of Labbeti/conette could be looked up from this machine (no hub
+        # access), so the default follows the branch; `--revision HASH` pins one.
+        revision="main",
+        licence="MIT (Labbeti/conette-audio-captioning)",
+        size="about 150 MB (estimated: 37.6 M float32 weights of cnext-trans2023; not measured here)",
+        paper="Labbé et al., CoNeTTE, IEEE/ACM TASLP 2024 (arXiv:2309.00454)",
+        # Clotho v2.1 eval, from results/ of Labbeti/conette-audio-captioning (commit 9a8612cd)
+        scores={"SPIDEr": 0.3097, "SPIDEr-FL": 0.3087, "CIDEr-D": 0.4818, "FENSE": 0.5172},
+    ),
+}
+
+
+class HubError(ValueError):
+    """A hub model that cannot be had; the message is one line for the user."""
+
+
+@dataclass(frozen=True)
+class HubSpec:
+    repo_id: str
+    revision: str | None  # None: the hub's default branch
+
+
+def parse_hub_spec(spec: str, revision: str | None = None) -> HubSpec | None:
+    """The hub repository `spec` names, or None when it names something else (a local file or
+    folder, `default`, a preset). `revision` (from `--revision`) overrides `@REV` and the pin."""
+    text = str(spec)
+    explicit = text.startswith(HF_PREFIX)
+    if explicit:
+        text = text[len(HF_PREFIX):]
+    elif Path(text).exists():
+        return None
+    name, _, at = text.partition("@")
+    chosen = revision or at or None
+    if name in HUB_MODELS and not explicit:
+        model = HUB_MODELS[name]
+        return HubSpec(model.repo_id, chosen or model.revision)
+    if not _REPO_ID.match(name) or (not explicit and name.lower().endswith(_LOCAL_SUFFIXES)):
+        if explicit:
+            raise HubError(f"{spec}: not a hub repository id; write hf://OWNER/NAME[@REVISION]")
+        return None
+    for model in HUB_MODELS.values():  # the pinned revision of a known repository
+        if model.repo_id == name and chosen is None:
+            chosen = model.revision
+    return HubSpec(name, chosen)
+
+
+def with_revision(spec: str, revision: str | None) -> str:
+    """`spec` with `@REVISION` appended when it names a hub model and a revision is given (how
+    `--revision` reaches code that takes one model string, e.g. batch workers)."""
+    if not revision or parse_hub_spec(spec) is None:
+        return spec
+    return f"{spec.partition('@')[0]}@{revision}"
+
+
+def fetch_hub_model(spec: HubSpec) -> Path:
+    """The local snapshot folder holding `config.json` and one weights file of `spec`,
+    downloaded into the hub cache unless it is there already. Raises `HubError` (one line)."""
+    hf = _huggingface_hub()
+    from huggingface_hub import errors, file_download  # noqa: F401 - loaded (and its loggers set up) now
+
+    where = f"{spec.repo_id}@{spec.revision or 'main'}"
+    with _quiet_hub_logs():  # its retry warnings would bury our one-line error
+        return _fetch(hf, errors, spec, where)
+
+
+def _fetch(hf, errors, spec: HubSpec, where: str) -> Path:
+    if cached_snapshot(spec) is None:
+        _check_reachable(spec, where)
+    try:
+        config = Path(hf.hf_hub_download(spec.repo_id, CONFIG_FILE, revision=spec.revision))
+    except Exception as err:  # noqa: BLE001 - every failure becomes one line
+        raise HubError(_explain(where, CONFIG_FILE, err, errors)) from None
+    for name in WEIGHT_FILES:  # already cached: no request at all
+        if (config.parent / name).is_file():
+            return config.parent
+    failures: list[Exception] = []
+    for name in WEIGHT_FILES:
+        try:
+            hf.hf_hub_download(spec.repo_id, name, revision=spec.revision)
+            return config.parent
+        except Exception as err:  # noqa: BLE001
+            failures.append(err)
+            if not _is_missing(err, errors):
+                break  # a network or cache failure: report it, not the next file's
+    raise HubError(_explain(where, " or ".join(WEIGHT_FILES), failures[-1], errors)) from None
+
+
+def cached_snapshot(spec: HubSpec, cache_dir: str | Path | None = None) -> Path | None:
+    """The cached snapshot folder of `spec` when its config is in the hub cache (`cache_dir`,
+    default huggingface_hub's), else None. Reads the disk only (no network); None too when
+    huggingface_hub is not installed."""
+    try:
+        from huggingface_hub import try_to_load_from_cache
+    except ImportError:
+        return None
+    found = try_to_load_from_cache(spec.repo_id, CONFIG_FILE, revision=spec.revision,
+                                   cache_dir=None if cache_dir is None else str(cache_dir))
+    return Path(found).parent if isinstance(found, str) else None
+
+
+def hub_cache_dir() -> str:
+    """Where huggingface_hub keeps its cache (HF_HUB_CACHE, else HF_HOME/hub)."""
+    try:
+        from huggingface_hub import constants
+    except ImportError:
+        return "~/.cache/huggingface/hub"
+    return str(constants.HF_HUB_CACHE)
+
+
+def _check_reachable(spec: HubSpec, where: str) -> None:
+    """Fail at once, in one line, when nothing is cached and the hub's host cannot be reached
+    (huggingface_hub would retry for about 30 s first). Any HTTP answer counts as reachable."""
+    import urllib.error
+    import urllib.request
+
+    from huggingface_hub import constants
+
+    offline = getattr(constants, "is_offline_mode", lambda: constants.HF_HUB_OFFLINE)()
+    if offline:
+        return  # huggingface_hub answers from the cache alone, at once
+    url = f"{constants.ENDPOINT}/{spec.repo_id}/resolve/{spec.revision or 'main'}/{CONFIG_FILE}"
+    try:
+        urllib.request.urlopen(urllib.request.Request(url, method="HEAD"), timeout=10).close()
+    except urllib.error.HTTPError:
+        return
+    except (urllib.error.URLError, OSError) as err:
+        reason = getattr(err, "reason", err)
+        raise HubError(
+            f"{where}: could not reach {constants.ENDPOINT} ({reason}) and the model is not in the "
+            f"hub cache {constants.HF_HUB_CACHE}; {_ELSEWHERE.format(repo=spec.repo_id)}"
+        ) from None
+
+
+@contextmanager
+def _quiet_hub_logs():
+    """huggingface_hub's own warnings (retries, resumes) off while we download; restored after."""
+    logger = logging.getLogger("huggingface_hub")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def _huggingface_hub():
+    try:
+        import huggingface_hub
+    except ImportError:
+        raise HubError(
+            "loading a model by hub name needs huggingface_hub: pip install 'aacap[hub]', "
+            "or download the repository elsewhere and pass --model DIR"
+        ) from None
+    return huggingface_hub
+
+
+def _is_missing(err: BaseException, errors) -> bool:
+    """The server answered that the file is not in the repository (not a network failure)."""
+    return isinstance(err, errors.EntryNotFoundError) and not isinstance(err, errors.LocalEntryNotFoundError)
+
+
+def _explain(where: str, what: str, err: BaseException | None, errors) -> str:
+    """One line: what failed, why, and what to do."""
+    from huggingface_hub import constants
+
+    endpoint = constants.ENDPOINT
+    elsewhere = _ELSEWHERE.format(repo=where.split("@")[0])
+    if err is not None and _is_missing(err, errors):
+        return f"{where}: the repository has no {what}; is it a CoNeTTE model repository?"
+    if isinstance(err, errors.RevisionNotFoundError):
+        return f"{where}: no such revision on {endpoint}; check --revision"
+    if isinstance(err, errors.RepositoryNotFoundError):
+        return (f"{where}: no such repository on {endpoint} (or it is private), and no local file or "
+                f"folder has that name; check the name")
+    offline = getattr(constants, "is_offline_mode", lambda: constants.HF_HUB_OFFLINE)()
+    if offline:
+        return (f"{where}: {what} is not in the hub cache {constants.HF_HUB_CACHE} and "
+                f"HF_HUB_OFFLINE=1 forbids downloading; unset it, or {elsewhere}")
+    cause = (err.__cause__ or err) if err is not None else None  # the network error under hf's
+    reason = str(cause).splitlines()[0][:120] if cause is not None and str(cause) else type(cause).__name__
+    return (f"{where}: could not download {what} from {endpoint} ({reason}) and it is not in the "
+            f"hub cache {constants.HF_HUB_CACHE}; {elsewhere}")
+
+
+REVISION_HELP = "hub revision (branch, tag or commit) when --model is a hub name"
+
+__all__ = ["HUB_MODELS", "HubError", "HubModel", "HubSpec", "cached_snapshot", "fetch_hub_model",
+           "hub_cache_dir", "parse_hub_spec", "with_revision"]
