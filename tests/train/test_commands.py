@@ -68,7 +68,7 @@ def test_evaluate_model_takes_every_model_spec(corpus: Path, tmp_path: Path,
                  "--out", str(items)]) == 0
     assert "default on" in capsys.readouterr().out
     rows = list(csv.DictReader(items.open()))
-    assert len(rows) == 3 and all(r["caption"] for r in rows)
+    assert len(rows) == 3 and all(r["caption_predicted"] for r in rows)
     assert main(["evaluate-model", "no-such-model", str(corpus)]) == 2
     assert "no such model or checkpoint" in capsys.readouterr().err
 
