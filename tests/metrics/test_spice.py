@@ -93,6 +93,13 @@ def test_passives_compounds_numbers() -> None:
     assert tuples(g) == {("sound", "car"), ("sound", "alarm"), ("sound", "start")}
     g = graph("two dogs bark", "CD NNS VBP", [(2, "nummod", 1), (3, "nsubj", 2)], 3, "two dog bark")
     assert tuples(g) == {("dog", "two"), ("dog", "bark"), ("dog",)}
+    # SpiceParser's plural patterns report one match per predicate: the first plural subject and
+    # object get their numbers, a second conjoined subject ("three cats") gets none
+    g = graph("two dogs and three cats chase four birds", "CD NNS CC CD NNS VBP CD NNS",
+              [(2, "nummod", 1), (6, "nsubj", 2), (2, "cc", 3), (2, "conj", 5), (5, "nummod", 4),
+               (6, "dobj", 8), (8, "nummod", 7)], 6, "two dog and three cat chase four bird")
+    assert tuples(g) == {("dog", "bird", "chase"), ("cat", "bird", "chase"), ("dog", "two"), ("bird", "four"),
+                         ("dog",), ("cat",), ("bird",)}
 
 
 @pytest.fixture(scope="module")
