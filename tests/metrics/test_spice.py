@@ -155,14 +155,14 @@ def split_half(fname: str) -> str:
 
 def test_agreement_on_the_test_half(clotho: list[dict], graphs) -> None:
     """The test half of Clotho eval (531 items, never looked at while writing the rules):
-    corpus 0.1436 vs official 0.1335 (|d| 0.0100), per-caption Pearson 0.910, MAE 0.0256
+    corpus 0.1436 vs official 0.1335 (|d| 0.0101), per-caption Pearson 0.910, MAE 0.0256
     (benchmarks/spice_split.py prints both halves)."""
     items = [d for d in clotho if split_half(d["fname"]) == "test"]
     assert len(items) == 531
     corpus, per_item = sp.spice([d["candidate"] for d in items], [d["references"] for d in items],
                                 sp.SceneGraphCache())
     official = np.array([d["scores"]["spice"] for d in items])
-    assert abs(corpus["spice"] - official.mean()) == pytest.approx(0.0100, abs=0.0005)
+    assert abs(corpus["spice"] - official.mean()) == pytest.approx(0.0101, abs=0.0005)
     assert np.corrcoef(per_item["spice"], official)[0, 1] == pytest.approx(0.910, abs=0.0005)
     assert np.abs(per_item["spice"] - official).mean() == pytest.approx(0.0256, abs=0.0005)
 
