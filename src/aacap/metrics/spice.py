@@ -279,7 +279,7 @@ class SceneGraphCache:
             self._dirty = False
 
 
-_SCENE_GRAPH_VERSION = "5"  # bump when the rules change: cached graphs of older rules are ignored
+_SCENE_GRAPH_VERSION = "6"  # bump when the rules change: cached graphs of older rules are ignored
 
 
 @lru_cache(maxsize=1)

@@ -506,15 +506,64 @@ def _object_tuples(g: DepGraph) -> list[Tuple]:
     """Numbers and quantifiers of plural nouns ("two dogs" -> (dog, two)), compounds ("tennis
     court" -> (court, tennis), neither noun an object), and every other noun as an object."""
     words, out = g.words, []
-    for w in sorted(words):
-        if words[w].tag in PLURAL_TAGS:
-            out.extend(_numeric_attribute(g, w))
+    for w in _plurals_with_numbers(g):
+        out.extend(_numeric_attribute(g, w))
     compound_nouns = set()
     for tail, rel, head in g.edges:
         if rel == "compound" and words[tail].noun and words[head].noun:
             compound_nouns.update((tail, head))
             out.append((words[tail].lemma, words[head].lemma))
     out.extend((words[w].lemma,) for w in sorted(words) if words[w].noun and w not in compound_nouns)
+    return out
+
+
+def _plurals_with_numbers(g: DepGraph) -> list[int]:
+    """The plural nouns whose number or quantifier SpiceParser checks, in its order: its three
+    plural patterns, each reporting one match per anchor word (``findNextMatchingNode``).
+
+    1. a predicate's first plural subject, with its first plural object (``dobj``/``iobj``, else
+       a non-agent ``nmod`` carrying a case marker);
+    2. a plural root, or a plural subject of a predicate with no such plural object;
+    3. any other plural noun: neither root, nor a subject, nor an object or ``nmod`` of a
+       predicate with a plural subject.
+    A plural noun that matches none (a second conjoined subject of a verb with a plural object)
+    gets no number attribute, as in SPICE."""
+    words = g.words
+
+    def plural(w: int) -> bool:
+        return words[w].tag in PLURAL_TAGS
+
+    def is_obj(rel: str) -> bool:  # SPICE's /.obj/
+        return len(rel) == 4 and rel.endswith("obj")
+
+    def plural_case_nmod(rel: str, dep: int) -> bool:  # /nmod:((?!agent).)*$/ to a plural with a case
+        return rel.startswith("nmod:") and "agent" not in rel and plural(dep) and g.child(dep, "case") is not None
+
+    def first_plural_object(pred: int) -> int | None:
+        kids = g.children(pred)
+        objs = [d for r, d in kids if is_obj(r) and plural(d)] or [d for r, d in kids if plural_case_nmod(r, d)]
+        return objs[0] if objs else None
+
+    out: list[int] = []
+    for pred in sorted(words):
+        subjects = [d for _, d in g.children(pred, "nsubj") if plural(d)]
+        obj = first_plural_object(pred) if subjects else None
+        if obj is not None:
+            out.extend((subjects[0], obj))
+    for w in sorted(words):
+        if plural(w) and (w in g.roots or any(
+                r == "nsubj" and first_plural_object(gov) is None for gov, r, _ in g.incoming(w))):
+            out.append(w)
+    for w in sorted(words):
+        if not plural(w) or w in g.roots:
+            continue
+        incoming = g.incoming(w)
+        if any(r == "nsubj" for _, r, _ in incoming):
+            continue
+        if any((is_obj(r) or r.startswith("nmod")) and any(plural(s) for _, s in g.children(gov, "nsubj"))
+               for gov, r, _ in incoming):
+            continue
+        out.append(w)
     return out
 
 
