@@ -270,5 +270,16 @@ def run_segmented(
         if args.json:
             print(json.dumps(result.to_dict()), flush=True)
             continue
-        for seg in result.segments:
-            print(f"{clip.source}\t{seg.start_s:.2f}-{seg.end_s:.2f}\t{seg.caption}", flush=True)
+        print_result(clip.source, result.as_result(), getattr(args, "tags", False))
+
+
+def print_result(source: str, result: CaptionResult, tags: bool = False) -> None:
+    """`aacap caption` text lines: `SOURCE<TAB>caption` (with `<TAB>tags` when `tags`), then
+    for a segmented recording one `SOURCE<TAB>start-end<TAB>caption` line per segment."""
+    def listed(pairs: Sequence[tuple[str, float]]) -> str:
+        return "\t" + "; ".join(f"{name} {score:.2f}" for name, score in pairs) if tags else ""
+
+    print(f"{source}\t{result.caption}{listed(result.tags)}", flush=True)
+    for seg in result.segments or []:
+        print(f"{source}\t{seg.start_s:.2f}-{seg.end_s:.2f}\t{seg.caption}{listed(seg.tags)}",
+              flush=True)
