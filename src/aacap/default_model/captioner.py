@@ -65,10 +65,10 @@ class RetrievalOptions:
 
     pool: int = 25  # captions re-ranked by consensus (and sampled from)
     consensus_weight: float = 0.5  # final = match rescaled to [0, 1] + weight * consensus
-    absent_cost: float = 0.25  # cost of naming a class, times (1 - its clip score)
+    absent_cost: float = 0.5  # cost of naming a class, times (1 - its clip score)
     top_patches: int = 2  # a class's clip score: mean of its `top_patches` best patch scores
     confidence_floor: float = 0.4  # clip scores are divided by max(best specific score, this)
-    min_confidence: float = 0.0  # best specific clip score below this: a general caption
+    min_confidence: float = 0.1  # best specific clip score below this: a general caption
     short_clip: str = "repeat"  # clips under one patch (0.975 s): "repeat", "centre" or "pad"
     num_candidates: int = 5  # returned per clip, best first
 
