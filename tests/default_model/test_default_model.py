@@ -211,3 +211,28 @@ def test_caption_bank_rebuilds_bit_for_bit(tmp_path: Path) -> None:
     bank = build.build_bank(build.read_audiocaps_captions(AACDS_SDIST), names)
     build.save_bank(bank, tmp_path / "bank.npz")
     assert (tmp_path / "bank.npz").read_bytes() == (ASSETS / "bank.npz").read_bytes()
+
+
+@pytest.mark.skipif(not (ASSETS / "bank.npz").exists(), reason="shipped assets absent")
+def test_caption_command_tags_sampling_and_refusals(tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture) -> None:
+    import soundfile as sf
+
+    from aacap.cli import main
+
+    wav = tmp_path / "noise.wav"
+    sf.write(wav, (0.1 * np.random.default_rng(0).standard_normal(32000)).astype(np.float32),
+             16000)
+    capsys.readouterr()
+    assert main(["caption", str(wav), "--tags"]) == 0
+    path, caption, tags = capsys.readouterr().out.rstrip("\n").split("\t")
+    assert path == str(wav) and caption and len(tags.split("; ")) >= 1
+    draws = set()
+    for seed in range(6):
+        assert main(["caption", str(wav), "--method", "sample", "--top-p", "0.9",
+                     "--seed", str(seed)]) == 0
+        draws.add(capsys.readouterr().out)
+    assert len(draws) > 1  # sampling means something
+    assert main(["caption", str(wav), "--max-length", "5"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "cannot honour decoding option(s) max_length=5" in err
