@@ -17,6 +17,11 @@ match (rescaled to [0, 1]) + consensus_weight * consensus, where consensus is a 
 word overlap with the rest of the pool (what most annotators would say), as in kNN image
 captioning. The output is always a real human sentence: fluent by construction. Inference
 needs torch + numpy and the shipped assets only.
+
+Before the ranking: a silent or near-silent clip gets a caption saying so, and a clip whose best
+specific class stays below `min_confidence` a general caption for that class's AudioSet branch.
+Clips shorter than one patch are repeated to fill it. Candidates are the ranking's best, or a
+seeded draw from the pool (`choose.py`); long recordings are captioned in windows.
 """
 
 from __future__ import annotations
