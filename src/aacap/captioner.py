@@ -17,21 +17,49 @@ from .model import CaptionModel, batch_waves
 
 @dataclass
 class CaptionResult:
-    """The caption of one input, its ranked candidates, and the clip's duration."""
+    """The caption of one input, its ranked candidates, and the clip's duration.
+
+    A candidate's value is its ranking score; `score_name` says what it is: "logprob" (a
+    neural decoder's log-probability) or "score" (the default model's retrieval score).
+    `tags`: the clip's top sound classes with scores in [0, 1] (models with a tagger).
+    `segments`: for a recording captioned in windows, its timed `aacap.segment.Segment`s."""
 
     path: str | None  # None for in-memory arrays
     caption: str
-    candidates: list[tuple[str, float]] = field(default_factory=list)  # (caption, logprob)
+    candidates: list[tuple[str, float]] = field(default_factory=list)  # (caption, score)
     duration_s: float = 0.0
     timing_s: float = 0.0  # share of the batch's compute time
+    score_name: str = "logprob"
+    tags: list[tuple[str, float]] = field(default_factory=list)  # (class name, score)
+    segments: list[Any] | None = None  # list[aacap.segment.Segment]
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "path": self.path,
             "caption": self.caption,
-            "candidates": [{"caption": c, "logprob": lp} for c, lp in self.candidates],
+            "candidates": candidate_dicts(self.candidates, self.score_name),
             "duration_s": round(self.duration_s, 3),
+            "tags": tag_dicts(self.tags),
         }
+        if self.segments is not None:
+            out["segments"] = [s.to_dict() for s in self.segments]
+        return out
+
+
+def candidate_dicts(candidates: Sequence[tuple[str, float]], score_name: str) -> list[dict]:
+    """[(caption, value)] -> [{"caption", "score"}], plus "logprob" when the value is one."""
+    out = []
+    for caption, value in candidates:
+        item: dict[str, Any] = {"caption": caption, "score": value}
+        if score_name == "logprob":
+            item["logprob"] = value
+        out.append(item)
+    return out
+
+
+def tag_dicts(tags: Sequence[tuple[str, float]]) -> list[dict]:
+    """[(class name, score)] -> [{"name", "score"}] (scores rounded to 4 decimals)."""
+    return [{"name": name, "score": round(float(score), 4)} for name, score in tags]
 
 
 class Captioner(Protocol):

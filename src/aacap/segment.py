@@ -23,9 +23,13 @@ from typing import Any
 import numpy as np
 
 from .audio import Audio, AudioSource, read_audio
-from .captioner import Captioner, CaptionResult
+from .captioner import Captioner, CaptionResult, candidate_dicts, tag_dicts
 
 MIN_TAIL_S = 1.0  # s: a last window shorter than this is folded into the window before it
+LONG_CLIP_S = 30.0  # s: longer recordings are captioned in windows (CLI, API and service)
+LONG_SEGMENT_S = 10.0  # s: the window length used for them
+HEADLINE_PARTS = 3  # distinct segment captions a headline joins at most
+NUM_TAGS = 5  # classes listed per clip and per segment
 
 
 @dataclass
@@ -35,22 +39,25 @@ class Segment:
     start_s: float
     end_s: float
     caption: str
-    candidates: list[tuple[str, float]] = field(default_factory=list)  # (caption, logprob)
+    candidates: list[tuple[str, float]] = field(default_factory=list)  # (caption, score)
     windows: int = 1  # windows merged into this segment
+    score_name: str = "logprob"  # what a candidate's value is (see `CaptionResult`)
+    tags: list[tuple[str, float]] = field(default_factory=list)  # (class name, score)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "start_s": round(self.start_s, 3),
             "end_s": round(self.end_s, 3),
             "caption": self.caption,
-            "candidates": [{"caption": c, "logprob": lp} for c, lp in self.candidates],
+            "candidates": candidate_dicts(self.candidates, self.score_name),
             "windows": self.windows,
+            "tags": tag_dicts(self.tags),
         }
 
 
 @dataclass
 class SegmentedResult:
-    """A long recording: its merged segments and the caption that covers most of its time."""
+    """A long recording: its merged segments and a headline caption that summarises them."""
 
     path: str | None
     duration_s: float
@@ -59,23 +66,74 @@ class SegmentedResult:
     @property
     def main(self) -> Segment:
         """The segment caption covering the most seconds (ties: the earliest)."""
-        cover: dict[str, float] = {}
-        for seg in self.segments:
-            key = normalise(seg.caption)
-            cover[key] = cover.get(key, 0.0) + seg.end_s - seg.start_s
+        cover = _coverage(self.segments)
         best = max(cover.values())
         return next(s for s in self.segments if cover[normalise(s.caption)] == best)
 
+    @property
+    def headline(self) -> str:
+        """The recording's caption: its one segment caption, else the `HEADLINE_PARTS`
+        distinct captions covering the most time, in time order, joined by ', then '."""
+        return headline(self.segments)
+
+    @property
+    def tags(self) -> list[tuple[str, float]]:
+        """The recording's top classes: each class's best score over the segments."""
+        tags: list[tuple[str, float]] = []
+        for seg in self.segments:
+            tags = _max_tags(tags, seg.tags)
+        return tags
+
+    def as_result(self) -> CaptionResult:
+        """The recording as one `CaptionResult`: the headline, its tags and the segments.
+        Its one candidate is the headline, scored by the mean best score of its segments."""
+        head = self.headline
+        parts = [s for s in self.segments if normalise(s.caption) in _headline_keys(self.segments)]
+        scores = [s.candidates[0][1] for s in parts if s.candidates]
+        name = self.segments[0].score_name
+        candidates = [(head, round(float(np.mean(scores)), 4))] if scores else []
+        return CaptionResult(self.path, head, candidates, self.duration_s, score_name=name,
+                             tags=self.tags, segments=list(self.segments))
+
     def to_dict(self) -> dict[str, Any]:
-        """`aacap caption --json` fields (caption/candidates of `main`) plus `segments`."""
-        main = self.main
-        return {
-            "path": self.path,
-            "caption": main.caption,
-            "candidates": [{"caption": c, "logprob": lp} for c, lp in main.candidates],
-            "duration_s": round(self.duration_s, 3),
-            "segments": [s.to_dict() for s in self.segments],
-        }
+        """`aacap caption --json` fields (the headline as caption) plus `segments`."""
+        return self.as_result().to_dict()
+
+
+def _coverage(segments: Sequence[Segment]) -> dict[str, float]:
+    """Seconds covered by each normalised caption."""
+    cover: dict[str, float] = {}
+    for seg in segments:
+        key = normalise(seg.caption)
+        cover[key] = cover.get(key, 0.0) + seg.end_s - seg.start_s
+    return cover
+
+
+def _headline_keys(segments: Sequence[Segment]) -> set[str]:
+    cover = _coverage(segments)
+    ranked = sorted(cover, key=lambda k: -cover[k])  # stable: ties keep time order
+    return set(ranked[:HEADLINE_PARTS])
+
+
+def headline(segments: Sequence[Segment]) -> str:
+    """A caption for the whole recording from its segments' captions (see `SegmentedResult`):
+    'A dog barks, then thunder roars, then a cow moos'."""
+    keys, seen, parts = _headline_keys(segments), set(), []
+    for seg in segments:
+        key = normalise(seg.caption)
+        if key in keys and key not in seen:
+            seen.add(key)
+            parts.append(seg.caption.strip().rstrip("."))
+    joined = [parts[0]] + [_lower_first(p) for p in parts[1:]]
+    return ", then ".join(joined)
+
+
+def _lower_first(text: str) -> str:
+    """'A dog barks' -> 'a dog barks'; acronyms and 'I' keep their capital."""
+    first = text.split(" ", 1)[0]
+    if first == "I" or (len(first) > 1 and first[1].isupper()):
+        return text
+    return text[:1].lower() + text[1:]
 
 
 def check_segment_args(segment_s: float, hop_s: float | None) -> float:
@@ -132,7 +190,7 @@ def merge_segments(segments: Sequence[Segment]) -> list[Segment]:
     """Merge runs of consecutive segments with the same normalised caption.
 
     A merged segment spans from its first start to its last end; it keeps the candidates of the
-    window whose best candidate has the highest log-probability.
+    window whose best candidate scores highest, and each class's best tag score.
     """
     merged: list[Segment] = []
     for seg in segments:
@@ -140,11 +198,21 @@ def merge_segments(segments: Sequence[Segment]) -> list[Segment]:
         if prev is not None and normalise(prev.caption) == normalise(seg.caption):
             best = max((prev, seg), key=lambda s: s.candidates[0][1] if s.candidates else -np.inf)
             merged[-1] = Segment(prev.start_s, max(prev.end_s, seg.end_s), prev.caption,
-                                 list(best.candidates), prev.windows + seg.windows)
+                                 list(best.candidates), prev.windows + seg.windows,
+                                 prev.score_name, _max_tags(prev.tags, seg.tags))
         else:
             merged.append(Segment(seg.start_s, seg.end_s, seg.caption, list(seg.candidates),
-                                  seg.windows))
+                                  seg.windows, seg.score_name, list(seg.tags)))
     return merged
+
+
+def _max_tags(a: Sequence[tuple[str, float]], b: Sequence[tuple[str, float]]
+              ) -> list[tuple[str, float]]:
+    """Two tag lists -> each class's best score, best first, `NUM_TAGS` long."""
+    best = dict(a)
+    for name, score in b:
+        best[name] = max(best.get(name, 0.0), score)
+    return sorted(best.items(), key=lambda t: -t[1])[:NUM_TAGS]
 
 
 def segments_from_results(
@@ -159,7 +227,8 @@ def segments_from_results(
     cuts = [0.0] + [(bounds[i][0] + bounds[i - 1][1]) / 2 for i in range(1, len(bounds))]
     cuts.append(float(bounds[-1][1]))
     return [
-        Segment(cuts[i] / sample_rate, cuts[i + 1] / sample_rate, r.caption, list(r.candidates))
+        Segment(cuts[i] / sample_rate, cuts[i + 1] / sample_rate, r.caption, list(r.candidates),
+                score_name=r.score_name, tags=list(r.tags))
         for i, r in enumerate(results)
     ]
 
@@ -202,5 +271,16 @@ def run_segmented(
         if args.json:
             print(json.dumps(result.to_dict()), flush=True)
             continue
-        for seg in result.segments:
-            print(f"{clip.source}\t{seg.start_s:.2f}-{seg.end_s:.2f}\t{seg.caption}", flush=True)
+        print_result(clip.source, result.as_result(), getattr(args, "tags", False))
+
+
+def print_result(source: str, result: CaptionResult, tags: bool = False) -> None:
+    """`aacap caption` text lines: `SOURCE<TAB>caption` (with `<TAB>tags` when `tags`), then
+    for a segmented recording one `SOURCE<TAB>start-end<TAB>caption` line per segment."""
+    def listed(pairs: Sequence[tuple[str, float]]) -> str:
+        return "\t" + "; ".join(f"{name} {score:.2f}" for name, score in pairs) if tags else ""
+
+    print(f"{source}\t{result.caption}{listed(result.tags)}", flush=True)
+    for seg in result.segments or []:
+        print(f"{source}\t{seg.start_s:.2f}-{seg.end_s:.2f}\t{seg.caption}{listed(seg.tags)}",
+              flush=True)

@@ -33,7 +33,7 @@ def test_each_preset_captions_and_skips_bad_files(
     lines = [json.loads(line) for line in out.splitlines()]
     assert [line["path"] for line in lines] == [str(p) for p in good]
     for line in lines:
-        assert set(line) == {"path", "caption", "candidates", "duration_s"}
+        assert set(line) == {"path", "caption", "candidates", "duration_s", "tags"}
         assert line["candidates"] and line["candidates"][0]["caption"] == line["caption"]
         assert len(line["caption"].split()) <= 5
     assert abs(lines[1]["duration_s"] - 1.5) < 1e-3

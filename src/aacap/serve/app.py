@@ -27,7 +27,8 @@ from starlette.datastructures import UploadFile
 
 from .. import __version__
 from ..decoding import DecodingOptions, decoding_options_from_kwargs
-from ..segment import SegmentedResult, check_segment_args, merge_segments, segment_bounds
+from ..segment import LONG_CLIP_S, LONG_SEGMENT_S, SegmentedResult, check_segment_args
+from ..segment import merge_segments, segment_bounds
 from ..segment import segments_from_results
 from .batcher import BatcherStats, BatchTiming, DynamicBatcher, QueueFull, captioner_runner
 from .inputs import Decoded, InputError, decode_audio, read_body, spectrogram
@@ -45,8 +46,8 @@ class ServeConfig:
     max_queue: int = 1024  # clips waiting at most; beyond, 503
     max_upload_mb: float = 25.0  # request body limit -> 413
     max_audio_s: float = 600.0  # recording length limit -> 413
-    max_clip_s: float = 30.0  # longer recordings are segmented
-    segment_s: float = 10.0  # window length used for them
+    max_clip_s: float = LONG_CLIP_S  # longer recordings are segmented (as the CLI does)
+    segment_s: float = LONG_SEGMENT_S  # window length used for them
     max_segments: int = 600  # windows per request at most (segment_seconds/hop_seconds) -> 400
 
 
@@ -89,12 +90,16 @@ def create_app(captioner: Any, config: ServeConfig | None = None) -> FastAPI:
     batcher = DynamicBatcher(captioner_runner(captioner), config.max_batch,
                              config.max_wait_ms / 1000, config.max_queue)
     limit = int(config.max_upload_mb * 2**20)
+    # the decoding options the model honours (the page offers only these); default: all
+    supported = list(getattr(captioner, "supported_options", None)
+                     or [f.name for f in dataclasses.fields(DecodingOptions)])
+    warm_up = {"max_length": 2} if "max_length" in supported else {}
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):  # noqa: ANN202
         async with batcher:  # one warm-up clip, so the first request does not pay for it
             await batcher.submit(np.zeros(captioner.sample_rate, np.float32),
-                                 decoding_options_from_kwargs(max_length=2))
+                                 decoding_options_from_kwargs(**warm_up))
             batcher.stats = BatcherStats()
             yield
 
@@ -126,6 +131,8 @@ def create_app(captioner: Any, config: ServeConfig | None = None) -> FastAPI:
                 "max_batch": config.max_batch, "max_upload_mb": config.max_upload_mb,
                 "max_audio_s": config.max_audio_s, "max_clip_s": config.max_clip_s,
                 "segment_s": config.segment_s, "queued": batcher.queued,
+                "options": supported,
+                "score": getattr(captioner, "score_name", "logprob"),
                 **dataclasses.asdict(batcher.stats)}
 
     @app.post("/v1/captions", summary="Caption an audio file", openapi_extra=_BODY_DOC,
@@ -136,8 +143,10 @@ def create_app(captioner: Any, config: ServeConfig | None = None) -> FastAPI:
     async def captions(request: Request,
                        params: Annotated[CaptionParams, Query()]) -> JSONResponse:  # type: ignore[valid-type]
         """Caption the uploaded recording. The answer holds `caption`, `candidates`
-        (`caption`, `logprob`, best first), `duration_s`, `timing` (seconds), and for a
-        segmented recording `segments` (`start_s`, `end_s`, `caption`, `candidates`)."""
+        (`caption`, `score`, and `logprob` where the score is one; best first), `tags` (top
+        sound classes: `name`, `score`), `duration_s`, `timing` (seconds), and for a segmented
+        recording `segments` (`start_s`, `end_s`, `caption`, `candidates`, `tags`), the
+        `caption` then being a headline that summarises them."""
         t0 = time.perf_counter()
         body = await read_body(request.stream(), request.headers.get("content-length"), limit)
         data, name, form = await _split_body(request, body)

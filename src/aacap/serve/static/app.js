@@ -12,8 +12,28 @@ async function loadHealth() {
     $("max-mb").textContent = info.max_upload_mb;
     $("max-s").textContent = info.max_audio_s;
     $("clip-s").textContent = info.max_clip_s;
+    offerOptions(info.options || []);
   } catch (err) {
     showError(`the server does not answer /healthz (${err})`);
+  }
+}
+
+// Offer only the decoding options the served model honours (/healthz lists them).
+function offerOptions(supported) {
+  for (const label of document.querySelectorAll("[data-option]")) {
+    label.hidden = !supported.includes(label.dataset.option);
+  }
+  const sampling = ["temperature", "top_k", "top_p", "seed"].some((o) => supported.includes(o));
+  for (const option of $("method").options) {
+    if (option.value === "sample") option.hidden = option.disabled = !sampling;
+  }
+  showSampling();
+}
+
+function showSampling() {
+  const sample = $("method").value === "sample";
+  for (const label of document.querySelectorAll("label.sampling")) {
+    label.classList.toggle("off", !sample);
   }
 }
 
@@ -32,6 +52,11 @@ function queryString() {
   q.set("method", method);
   if (method === "beam" && $("beam-size").value) q.set("beam_size", $("beam-size").value);
   if (method !== "greedy" && $("num-candidates").value) q.set("num_candidates", $("num-candidates").value);
+  if (method === "sample") {
+    for (const [id, name] of [["temperature", "temperature"], ["top-k", "top_k"], ["top-p", "top_p"], ["seed", "seed"]]) {
+      if ($(id).value && !$(id).closest("label").hidden) q.set(name, $(id).value);
+    }
+  }
   if ($("segment").value) q.set("segment_seconds", $("segment").value);
   return q.toString();
 }
@@ -69,9 +94,20 @@ function render(answer) {
   $("timing").textContent = `${answer.model} · model ${t.compute_s.toFixed(3)} s in a batch of ` +
     `${t.batch_size} · waited ${t.queue_s.toFixed(3)} s · total ${t.total_s.toFixed(3)} s`;
   const list = $("candidates");
-  list.replaceChildren(...answer.candidates.map((c) => item(c.caption, `log-prob ${c.logprob.toFixed(2)}`)));
+  list.replaceChildren(...answer.candidates.map((c) => item(c.caption,
+    c.logprob !== undefined ? `log-prob ${c.logprob.toFixed(2)}` : `score ${c.score.toFixed(3)}`)));
+  $("tags").replaceChildren(...tagItems(answer.tags));
   if (answer.spectrogram) drawSpectrogram(answer.spectrogram);
   renderTimeline(answer.segments, answer.duration_s);
+}
+
+// Top sound classes as chips: "Dog 0.93".
+function tagItems(tags) {
+  return (tags || []).map((t) => {
+    const li = document.createElement("li");
+    li.textContent = `${t.name} ${t.score.toFixed(2)}`;
+    return li;
+  });
 }
 
 function item(text, note, onClick) {
@@ -132,11 +168,19 @@ function renderTimeline(segments, duration) {
     div.addEventListener("click", seek(s));
     return div;
   }));
-  $("segments").replaceChildren(...segments.map((s) =>
-    item(s.caption, `${clock(s.start_s)}–${clock(s.end_s)}`, seek(s))));
+  $("segments").replaceChildren(...segments.map((s) => {
+    const li = item(s.caption, `${clock(s.start_s)}–${clock(s.end_s)}`, seek(s));
+    const tags = document.createElement("ul");
+    tags.className = "tags";
+    tags.replaceChildren(...tagItems(s.tags));
+    li.appendChild(tags);
+    return li;
+  }));
 }
 
 // --- input: pick, drop, record ------------------------------------------------------------
+
+$("method").addEventListener("change", showSampling);
 
 $("file").addEventListener("change", () => {
   const file = $("file").files[0];
