@@ -49,7 +49,7 @@ REDUCED: dict[str, dict[str, Any]] = {  # ModelConfig fields replacing the prese
 SETTINGS = {  # the same for every preset
     "captions_per_clip": "one", "batch_size": 16, "lr": 1e-3, "weight_decay": 0.01,
     "warmup_steps": 50, "min_lr_ratio": 0.05, "label_smoothing": 0.1, "grad_clip": 1.0,
-    "val_metric": "cider_d", "val_beam_size": 1, "seed": 0,
+    "val_metric": "cider_d", "val_beam_size": 1, "val_max_items": 100, "seed": 0,
 }
 
 

@@ -9,13 +9,14 @@ column is whole steps per second.
 
 The presets run at the reduced widths of `benchmarks/train_presets.py` (`REDUCED`), on the
 development split of a synthetic corpus (`aacap data synth .cache/synth --n-clips 1000`).
-Times are CPU seconds of this process (the machine is shared: wall time depends on its load);
-the first step is a warm-up and is not counted.
+Times are CPU seconds of this process, the median over the steps (the machine is shared: wall
+time depends on its load); the first step is a warm-up and is not counted.
 """
 
 from __future__ import annotations
 
 import argparse
+import statistics
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -35,7 +36,8 @@ def timed(totals: dict[str, float], phase: str) -> Iterator[None]:
 
 
 def profile(preset: str, args: argparse.Namespace) -> dict[str, float]:
-    """CPU seconds per step of each phase, and steps per second, for one preset."""
+    """Median CPU seconds per step of each phase, and steps per second (from the median
+    whole step), for one preset."""
     from train_presets import REDUCED
 
     from aacap.model import CaptionModel
@@ -57,36 +59,31 @@ def profile(preset: str, args: argparse.Namespace) -> dict[str, float]:
                          max_samples=int(args.max_audio_s * model.sample_rate))
     batches = global_batches(epoch_examples(clips, 0, 0, "one"), args.batch_size, 1)
     data = ExampleBatches(source, batches, vocab, cfg.max_caption_tokens)
-    frontend_seconds = [0.0]
+    frontend = [0.0, 0.0]  # start, seconds of the current step
+    model.encoder.frontend.register_forward_pre_hook(lambda m, i: frontend.__setitem__(0, time.process_time()))
+    model.encoder.frontend.register_forward_hook(
+        lambda m, i, o: frontend.__setitem__(1, frontend[1] + time.process_time() - frontend[0]))
 
-    def clock_frontend(module: torch.nn.Module, inputs: tuple, output: tuple) -> None:
-        frontend_seconds[0] += time.process_time() - frontend_start[0]
-
-    frontend_start = [0.0]
-    model.encoder.frontend.register_forward_pre_hook(
-        lambda m, i: frontend_start.__setitem__(0, time.process_time()))
-    model.encoder.frontend.register_forward_hook(clock_frontend)
-
-    totals = dict.fromkeys(PHASES, 0.0)
-    for k in range(args.steps + 1):
-        if k == 1:  # step 0 warms up the allocator and oneDNN kernels
-            totals, frontend_seconds[0] = dict.fromkeys(PHASES, 0.0), 0.0
-        with timed(totals, "data"):
+    steps: list[dict[str, float]] = []
+    for k in range(args.steps + 1):  # step 0 warms up the allocator and oneDNN kernels
+        times, frontend[1] = dict.fromkeys(PHASES, 0.0), 0.0
+        with timed(times, "data"):
             x, lengths, tokens = data[k]
         n_tokens = int((tokens[:, 1:] != vocab.pad_id).sum())
-        with timed(totals, "forward"):
+        with timed(times, "forward"):
             logits, _ = step_model(x, lengths, tokens)
             loss = token_loss(logits, tokens, vocab.pad_id, 0.1, n_tokens)
-        with timed(totals, "backward"):
+        with timed(times, "backward"):
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
-        with timed(totals, "optimizer"):
+        with timed(times, "optimizer"):
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimizer.step()
-    totals["features"] = frontend_seconds[0]
-    totals["forward"] -= frontend_seconds[0]
-    per_step = {p: s / args.steps for p, s in totals.items()}
-    per_step["steps_per_s"] = 1.0 / sum(per_step[p] for p in PHASES)
+        times["features"], times["forward"] = frontend[1], times["forward"] - frontend[1]
+        steps.append(times)
+    steps = steps[1:]
+    per_step = {p: statistics.median(t[p] for t in steps) for p in PHASES}
+    per_step["steps_per_s"] = 1.0 / statistics.median(sum(t.values()) for t in steps)
     return per_step
 
 
@@ -102,7 +99,7 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     presets = args.preset or ["las2020", "cnn14-rnn2021"]
     print(f"{args.batch_size} clips of <= {args.max_audio_s} s per step, {args.threads} thread(s); "
-          f"CPU seconds per step, mean of {args.steps} steps after one warm-up")
+          f"CPU seconds per step, median of {args.steps} steps after one warm-up")
     header = f"{'preset':<18}" + "".join(f"{name:>11}" for name in PHASES) + f"{'steps/s':>10}"
     print(header)
     print("-" * len(header))
