@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -96,6 +97,14 @@ def fit(preset: str, manifest: Path, out: Path, no_audio: bool) -> tuple[float, 
     options = DecodingOptions(method="greedy", no_repeat="none", task="clotho")
     nbest = caption_clips(trained, source, options, torch.device("cpu"), from_frames=no_audio)
     return summary["log"][-1]["train_loss"], [c[0][0] for c in nbest], [c.captions[0] for c in clips]
+
+
+@pytest.fixture(autouse=True)
+def keep_torch_threads() -> Iterator[None]:
+    """`train` sets torch's thread count (threads=1, for repeatable sums); later tests keep theirs."""
+    threads = torch.get_num_threads()
+    yield
+    torch.set_num_threads(threads)
 
 
 @pytest.fixture(scope="module")
