@@ -43,8 +43,6 @@ def main() -> None:
     torch.set_num_threads(args.threads)
 
     from aacap.metrics import MetricError, evaluate
-    from aacap.metrics.ngram import cider_d
-    from aacap.metrics.tokenizer import tokenize
     from aacap.train import load_recipe, train
     from aacap.train.data import load_clips
 
@@ -78,16 +76,8 @@ def main() -> None:
             captions = caption_eval(args.work / name, cfg, eval_clips, beam, no_audio=name == "lm-only")
             rows.append((f"{name} ({'greedy' if beam == 1 else f'beam {beam}'})", captions))
 
-    # best constant caption: of the distinct dev captions, the 300 sharing the most words with
-    # the eval references are scored exactly (CIDEr-D as the caption of every eval clip)
-    refs_tok = [tokenize(r) for r in refs]
-    pool = sorted({c for clip in dev_clips for c in clip.captions})
-    pool_tok = tokenize(pool)
-    ref_words = Counter(w for rs in refs_tok for r in rs for w in set(r.split()))
-    overlap = [sum(ref_words[w] for w in set(t.split())) / (1 + len(t.split())) for t in pool_tok]
-    shortlist = sorted(range(len(pool)), key=lambda i: -overlap[i])[:300]
-    best = max(shortlist, key=lambda i: cider_d([pool_tok[i]] * len(refs), refs_tok)[0]["cider_d"])
-    rows.append((f"best constant caption (of {len(pool)})", [pool[best]] * len(refs)))
+    caption, pool_size = best_constant_caption(dev_clips, refs)
+    rows.append((f"best constant caption (of {pool_size})", [caption] * len(refs)))
 
     metrics = ["cider_d"]
     try:
@@ -111,6 +101,24 @@ def main() -> None:
     print(f"training time: synth-tiny {timings['synth-tiny'][0]:.0f} s wall / "
           f"{timings['synth-tiny'][1]:.0f} s CPU this run; torch threads {torch.get_num_threads()}, "
           f"{os.cpu_count()} CPUs")
+
+
+def best_constant_caption(dev_clips, refs: list[list[str]]) -> tuple[str, int]:
+    """The development caption with the highest CIDEr-D as the caption of every clip whose
+    references are `refs` (an oracle choice: no constant does better), and how many distinct
+    captions there were. Of those, the 300 sharing the most words with the references are
+    scored exactly."""
+    from aacap.metrics.ngram import cider_d
+    from aacap.metrics.tokenizer import tokenize
+
+    refs_tok = [tokenize(r) for r in refs]
+    pool = sorted({c for clip in dev_clips for c in clip.captions})
+    pool_tok = tokenize(pool)
+    ref_words = Counter(w for rs in refs_tok for r in rs for w in set(r.split()))
+    overlap = [sum(ref_words[w] for w in set(t.split())) / (1 + len(t.split())) for t in pool_tok]
+    shortlist = sorted(range(len(pool)), key=lambda i: -overlap[i])[:300]
+    best = max(shortlist, key=lambda i: cider_d([pool_tok[i]] * len(refs), refs_tok)[0]["cider_d"])
+    return pool[best], len(pool)
 
 
 def caption_eval(run: Path, cfg, clips, beam_size: int, no_audio: bool) -> list[str]:

@@ -61,11 +61,14 @@ class RnnDecoder(nn.Module):
     def forward(self, tokens: Tensor, memory: Tensor, memory_mask: Tensor) -> Tensor:
         """Teacher forcing. tokens (B, L), memory (B, T, d), memory_mask (B, T) -> (B, L, V)."""
         state = self._empty_state(memory, memory_mask)
+        # The word embeddings and the classifier run once over the whole sequence; only the
+        # recurrence is a loop (teacher forcing needs no token from the loop).
+        embedded = self.dropout(self.embedding(tokens))  # (B, L, embed_dim)
         outputs = []
         for t in range(tokens.shape[1]):
-            out, state = self._advance(tokens[:, t], state)
+            out, state = self._advance(embedded[:, t], state)
             outputs.append(out)
-        return torch.stack(outputs, dim=1)
+        return self.classifier(self.dropout(torch.stack(outputs, dim=1)))  # (B, L, V)
 
     def step(
         self, tokens: Tensor, memory: Tensor, memory_mask: Tensor, state: RnnState | None
@@ -75,10 +78,10 @@ class RnnDecoder(nn.Module):
             state = self._empty_state(memory, memory_mask)
         out = None
         for t in range(state.length, tokens.shape[1]):
-            out, state = self._advance(tokens[:, t], state)
+            out, state = self._advance(self.dropout(self.embedding(tokens[:, t])), state)
         if out is None:
             raise ValueError("step() needs at least one token not yet seen by the state")
-        return out, state
+        return self.classifier(self.dropout(out)), state
 
     def _empty_state(self, memory: Tensor, memory_mask: Tensor) -> RnnState:
         B = memory.shape[0]
@@ -89,9 +92,10 @@ class RnnDecoder(nn.Module):
             memory, memory_mask, 0,
         )
 
-    def _advance(self, token: Tensor, state: RnnState) -> tuple[Tensor, RnnState]:
-        """One word: token (B,) -> logits (B, V), the state after it."""
-        x = torch.cat([self.dropout(self.embedding(token)), state.context], dim=-1)
+    def _advance(self, embedded: Tensor, state: RnnState) -> tuple[Tensor, RnnState]:
+        """One word: its embedding (B, embed_dim) -> [hidden; context] (B, hidden + d_model),
+        what the classifier reads, and the state after it."""
+        x = torch.cat([embedded, state.context], dim=-1)
         hs, cs = [], []
         for cell, h, c in zip(self.cells, state.h, state.c):
             h, c = cell(x, (h, c))
@@ -102,6 +106,5 @@ class RnnDecoder(nn.Module):
         scores = scores.masked_fill(~state.memory_mask, float("-inf"))
         weights = scores.softmax(dim=-1)
         context = torch.einsum("bt,btd->bd", weights, state.memory)
-        logits = self.classifier(self.dropout(torch.cat([h, context], dim=-1)))
         new = RnnState(hs, cs, context, state.keys, state.memory, state.memory_mask, state.length + 1)
-        return logits, new
+        return torch.cat([h, context], dim=-1), new

@@ -115,6 +115,10 @@ class Cnn14Encoder(nn.Module):
             setattr(self, f"conv_block{i + 1}", ConvBlock(widths[i], widths[i + 1]))
         self.out_dim = cfg.channels[-1]
         self.fused = False  # batchnorms folded into the convs (inference only)
+        # channels_last conv weights: oneDNN then runs the convs, and their backward, in NHWC
+        # without reordering each activation (training step at 16..512 channels, batch 16 x 4 s,
+        # one thread: forward 0.36 -> 0.28 s CPU, backward 0.52 -> 0.49 s)
+        self.to(memory_format=torch.channels_last)
 
     def optimize_for_inference(self) -> Cnn14Encoder:
         """Eval mode for good, the conv blocks' batchnorms folded into their convs (same output,

@@ -221,7 +221,10 @@ def _train(cfg: TrainConfig, out: Path, d: distributed.Dist, device: torch.devic
         scaler.load_state_dict(st.pop("scaler"))
         if d.main:
             print(f"resuming {out} at epoch {st['epoch'] + 1}, step {st['step_in_epoch']}")
-    metric = st["metric"] = st["metric"] or choose_val_metric(cfg.val_metric)
+    if val_sets:  # choosing may start SPICE (seconds): only when there is validation
+        metric = st["metric"] = st["metric"] or choose_val_metric(cfg.val_metric)
+    else:
+        metric = None
     if d.main:
         (out / "config.json").write_text(json.dumps(cfg.to_dict(), indent=1))
     writer = _tensorboard(out / "tb", st["global_step"]) if cfg.tensorboard and d.main else None
@@ -299,7 +302,7 @@ def _train(cfg: TrainConfig, out: Path, d: distributed.Dist, device: torch.devic
         if improved:
             st["best"] = {"score": val_score, "epoch": epoch + 1}
             st["bad_epochs"] = 0
-            if d.main:
+            if d.main and (val_sets or epoch + 1 == cfg.epochs):  # no validation: best = last, once
                 save_model(model, out / "best.pt", extra={"epoch": epoch + 1, "metric": metric,
                                                           "score": val_score, "trained": True})
         else:
