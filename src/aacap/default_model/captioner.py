@@ -30,11 +30,14 @@ from typing import Any
 import numpy as np
 import torch
 
-from ..audio import AudioSource, read_audio
-from ..captioner import CaptionResult
-from ..encoders.yamnet import SAMPLE_RATE, load_yamnet
+from ..audio import LONG_CLIP_S, Audio, AudioFile, AudioSource
+from ..captioner import CaptionResult, open_input
+from ..deadline import check_deadline
+from ..decoding import DecodingOptions, decoding_options_from_kwargs
+from ..encoders.yamnet import MIN_SAMPLES, PATCH_HOP_SAMPLES, SAMPLE_RATE, load_yamnet
 from .tags import GENERIC, words
 
+CHUNK_PATCHES = 64  # patches per chunk of a streamed file: 64 hops of 0.48 s = 30.72 s
 ASSETS = Path(__file__).resolve().parents[1] / "assets" / "default"
 # Words that carry no sound content; ignored by the consensus overlap.
 _STOP = set("a an the and or of in on at to is are as with while then by from for into its it "
@@ -139,28 +142,66 @@ class DefaultCaptioner:
         return [(self.bank.captions[top[j]], lp)
                 for j, lp in zip(order, logprobs)][: opt.num_candidates]
 
+    def decoding_options(self, **options: Any) -> DecodingOptions:
+        """`options` validated; of them only the candidate count applies to retrieval, and it
+        may not exceed the `pool` of captions re-ranked. One-line `ValueError` naming the field."""
+        decoding = decoding_options_from_kwargs(**options)
+        if decoding.candidates > self.options.pool:
+            raise ValueError(f"decoding option num_candidates={decoding.candidates} exceeds the "
+                             f"{self.options.pool} captions the default model ranks")
+        return decoding
+
     def caption(self, inputs: Sequence[AudioSource], *, sample_rate: int | None = None,
                 first_index: int = 0, **decoding_options: Any) -> list[CaptionResult]:
-        """Caption each input (a path, or a waveform at `sample_rate` Hz). Of the decoding
-        options only the candidate count applies, read as `DecodingOptions` does:
+        """Caption each input (a path, an `AudioFile`, or a waveform at `sample_rate` Hz). Of
+        the decoding options only the candidate count applies, read as `DecodingOptions` does:
         `num_candidates`, else `beam_size` for method 'beam', else 1. The others (lengths,
         temperatures, ...) do not apply to retrieval and are ignored. Raises `AudioError`
-        (one line) on an unreadable input. `first_index` (a clip's position, for sampling
-        seeds) does not apply either: retrieval is deterministic."""
-        from ..decoding import decoding_options_from_kwargs
-
-        n = decoding_options_from_kwargs(**decoding_options).candidates
+        (one line) on an unreadable input, before any work. Files longer than `LONG_CLIP_S`
+        are streamed: YAMNet runs on chunks of 64 patches, which give exactly the patch scores
+        of the whole file. `first_index` (a clip's position, for sampling seeds) does not
+        apply: retrieval is deterministic."""
+        n = self.decoding_options(**decoding_options).candidates
         opt = replace(self.options, num_candidates=int(n))
+        sources = [open_input(x, SAMPLE_RATE, sample_rate) for x in inputs]
         results = []
-        for source in inputs:
-            clip = read_audio(source, SAMPLE_RATE, sample_rate)
+        for source in sources:
             t0 = time.perf_counter()
-            candidates = self.rank(self.patch_scores(clip.samples), opt)
-            path = None if isinstance(source, np.ndarray) else clip.source
-            results.append(CaptionResult(path=path, caption=candidates[0][0], candidates=candidates,
-                                         duration_s=clip.duration_s,
+            if isinstance(source, Audio) and source.duration_s <= LONG_CLIP_S:
+                scores, duration = self.patch_scores(source.samples), source.duration_s
+            else:
+                scores, duration = self.streamed_patch_scores(source)
+            name = source.source if isinstance(source, Audio) else str(source.path)
+            candidates = self.rank(scores, opt)
+            results.append(CaptionResult(path=None if name.startswith("<array") else name,
+                                         caption=candidates[0][0], candidates=candidates,
+                                         duration_s=duration,
                                          timing_s=time.perf_counter() - t0))
         return results
+
+    def streamed_patch_scores(self, source: Audio | AudioFile) -> tuple[np.ndarray, float]:
+        """(T, 521) patch scores of a long recording (a file streamed, or an array) read in
+        overlapping chunks, and its duration (s). Chunk k covers patches 64k .. 64k+63: samples [k C, k C + C + 7920) with C = 64
+        hops, the 7920 samples completing its last patch; a chunk reaching the end of the file
+        keeps all its patches. Memory: one chunk, whatever the length."""
+        in_memory = isinstance(source, Audio)
+        total = len(source.samples) if in_memory else source.num_samples(SAMPLE_RATE)
+        step = CHUNK_PATCHES * PATCH_HOP_SAMPLES
+        tail = MIN_SAMPLES - PATCH_HOP_SAMPLES
+        bounds = [(a, a + step + tail) for a in range(0, max(total, 1), step)]
+        while len(bounds) > 1 and bounds[-2][1] >= total:  # the chunk before already ends it
+            bounds.pop()
+        bounds[-1] = (bounds[-1][0], max(bounds[-1][1], total) + SAMPLE_RATE)  # rounding
+        parts, samples = [], 0
+        windows = ((source.samples[a:b] for a, b in bounds) if in_memory
+                   else source.windows(SAMPLE_RATE, bounds))
+        for index, chunk in enumerate(windows):
+            check_deadline()
+            last = index == len(bounds) - 1
+            samples = bounds[index][0] + len(chunk)
+            scores = self.patch_scores(chunk)
+            parts.append(scores if last else scores[:CHUNK_PATCHES])
+        return np.concatenate(parts), samples / SAMPLE_RATE
 
     def top_classes(self, patch_scores: np.ndarray, k: int = 5) -> list[tuple[str, float]]:
         """The `k` highest-scoring classes of (T, 521) patch scores: [(name, clip score)]."""
