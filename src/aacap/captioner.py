@@ -12,7 +12,8 @@ from typing import Any, Protocol
 import numpy as np
 import torch
 
-from .audio import LONG_CLIP_S, Audio, AudioFile, AudioSource, chunk_bounds, prepare_audio
+from .audio import LONG_CLIP_S, Audio, AudioError, AudioFile, AudioSource, chunk_bounds
+from .audio import prepare_audio
 from .audio import read_audio
 from .deadline import check_deadline
 from .decoding import Candidate, DecodingOptions, decode, decoding_options_from_kwargs
@@ -52,6 +53,10 @@ class Captioner(Protocol):
 
     name: str
     sample_rate: int
+
+    def decoding_options(self, **options: Any) -> DecodingOptions:
+        """`options` validated against this model (one-line `ValueError` naming the field)."""
+        ...
 
     def caption(
         self,
@@ -174,6 +179,37 @@ class NeuralCaptioner:
             memory = Memory(joined, torch.ones(joined.shape[:2], dtype=torch.bool))
             (cands,) = decode(self.model, memory, decoding, first_index=first_index)
         return _result(name, cands, samples / self.sample_rate, time.perf_counter() - t0)
+
+
+def caption_paths(
+    captioner: Captioner, paths: Sequence[str | Path], batch_size: int, **options: Any
+) -> Iterator[tuple[str, CaptionResult | AudioError]]:
+    """Caption files `batch_size` at a time, yielding (path, result or the `AudioError` that
+    refused it) in input order as each batch is done: the first captions come out before the
+    later files are even opened, and memory holds one batch (long files are streamed).
+    Options are checked against the model before any file is read."""
+    if batch_size < 1:
+        raise ValueError(f"batch_size={batch_size} must be >= 1")
+    captioner.decoding_options(**options)
+    for start in range(0, len(paths), batch_size):
+        ready: list[tuple[str, Audio | AudioFile]] = []
+        refused: dict[str, AudioError] = {}
+        for path in paths[start : start + batch_size]:
+            try:
+                ready.append((str(path), prepare_audio(path, captioner.sample_rate)))
+            except AudioError as err:
+                refused[str(path)] = err
+        inputs = [x.samples if isinstance(x, Audio) else x for _, x in ready]
+        results = iter(captioner.caption(inputs, sample_rate=captioner.sample_rate,
+                                         first_index=start, **options) if inputs else [])
+        ready_paths = {p for p, _ in ready}
+        for path in paths[start : start + batch_size]:
+            if str(path) in refused:
+                yield str(path), refused[str(path)]
+            elif str(path) in ready_paths:
+                result = next(results)
+                result.path = str(path)
+                yield str(path), result
 
 
 def open_input(source: AudioSource, rate: int, sample_rate: int | None) -> Audio | AudioFile:
