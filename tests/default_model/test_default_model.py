@@ -102,3 +102,25 @@ def test_shipped_assets() -> None:
     if dog.exists():  # `make demo-sounds`
         (res,) = model.caption([dog])
         assert "dog" in res.caption.lower()
+
+
+@pytest.mark.skipif(not (ASSETS / "bank.npz").exists(), reason="shipped assets absent")
+def test_long_file_streamed_patch_scores_equal_the_whole(tmp_path: Path) -> None:
+    """A 75 s file is read in chunks of 64 patches (30.72 s) that overlap by the rest of a
+    patch: the patch scores are those of the whole recording, and so is the caption."""
+    import soundfile as sf
+
+    from aacap.audio import prepare_audio
+
+    model = DefaultCaptioner()
+    rng = np.random.default_rng(0)
+    x = (0.1 * rng.standard_normal(16000 * 75)).astype(np.float32)
+    x[16000 * 20 : 16000 * 40] += 0.5 * np.sin(np.arange(16000 * 20) * 2 * np.pi * 440 / 16000)
+    sf.write(tmp_path / "long.wav", x, 16000, subtype="FLOAT")
+    source = prepare_audio(tmp_path / "long.wav", 16000)
+    streamed, duration = model.streamed_patch_scores(source)
+    whole = model.patch_scores(x)
+    assert duration == 75.0 and streamed.shape == whole.shape == (Y.num_patches(len(x)), 521)
+    np.testing.assert_allclose(streamed, whole, atol=1e-5)
+    (result,) = model.caption([tmp_path / "long.wav"])
+    assert result.caption == model.rank(whole)[0][0]
