@@ -176,10 +176,11 @@ def test_costly_request_cannot_hold_the_model_beyond_its_budget(slow) -> None:
     for t in threads:
         t.join(30)
     status, seconds, headers = results["costly"]
-    assert status == 503 and "Retry-After" in headers and seconds < 2.5
-    assert model.stopped and model.stopped[-1] - started < 2.0  # the model thread was freed
+    slack = 3.0  # s: scheduling on a loaded 2-core machine; the costly work alone is endless
+    assert status == 503 and "Retry-After" in headers and seconds < 1.0 + slack
+    assert model.stopped and model.stopped[-1] - started < 1.0 + slack  # model thread freed
     normal_status, normal_seconds, _ = results["normal"]
-    assert normal_status == 200 and normal_seconds < 1.0 + 1.5  # delayed at most by a budget
+    assert normal_status == 200 and normal_seconds < 1.0 + slack  # delayed at most a budget
 
 
 def test_full_queue_gets_503_with_retry_after(slow) -> None:
