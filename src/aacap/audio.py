@@ -128,6 +128,8 @@ class AudioFile:
                     read += len(block)
                     yield _mono(block, str(self.path))
         except (sf.LibsndfileError, RuntimeError) as err:
+            with sf.SoundFile(str(self.path)) as f:
+                read = decodable_frames(f)
             raise AudioError(self._truncated(read, _libsndfile_reason(err))) from None
         if read < self.frames:
             raise AudioError(self._truncated(read, "the data ends early"))
@@ -271,6 +273,19 @@ def truncation_in_log(log: str, frames: int, rate: int) -> str:
     if "Last page lacks an end-of-stream bit" in log:
         return (f"the Ogg stream stops without its last page after {frames / rate:.2f} s")
     return ""
+
+
+def decodable_frames(f: sf.SoundFile, block: int = 1024) -> int:
+    """How many frames of the open file `f` decode, read `block` at a time from the start
+    until the decoder fails (the error path of a cut file; precise to `block` frames)."""
+    f.seek(0)
+    read = 0
+    try:
+        while chunk := len(f.read(block, dtype="float32")):
+            read += chunk
+    except (sf.LibsndfileError, RuntimeError):
+        pass
+    return read
 
 
 def _libsndfile_reason(err: BaseException) -> str:

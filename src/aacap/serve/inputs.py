@@ -17,7 +17,8 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-from ..audio import AudioError, array_name, not_audio_reason, read_audio, truncation_in_log
+from ..audio import AudioError, array_name, decodable_frames, not_audio_reason, read_audio
+from ..audio import truncation_in_log
 from ..features import mel_filterbank
 
 
@@ -113,7 +114,7 @@ def _read_all(f: sf.SoundFile, name: str) -> np.ndarray:
             read += len(block)
     except (sf.LibsndfileError, RuntimeError) as err:
         why = str(err).split("\n")[0].split(": ")[-1].strip(" .")
-        raise InputError(400, _cut(name, read, f, why)) from None
+        raise InputError(400, _cut(name, decodable_frames(f), f, why)) from None
     if read < f.frames:
         raise InputError(400, _cut(name, read, f, "the data ends early"))
     return np.concatenate(blocks)
