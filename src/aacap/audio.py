@@ -10,8 +10,9 @@ blocks, resampled with soxr's streaming resampler), so memory does not grow with
 
 The amplitude rule (one rule for every input, file or array, whole or streamed):
 - a recording with any NaN or infinite sample is refused (`AudioError`);
-- a recording whose peak exceeds full scale (|x| > 1, e.g. float WAV samples at 1e30) is
-  scaled as a whole so that its peak is exactly 1; anything within full scale is untouched.
+- a recording whose peak exceeds `MAX_PEAK` (100 times full scale: no real recording does,
+  a float WAV with samples at 1e30 does) is scaled as a whole so that its peak is exactly 1;
+  anything below is untouched (MP3 decoders and float mixes overshoot full scale a little).
 """
 
 from __future__ import annotations
@@ -31,9 +32,10 @@ import soxr
 
 PANNS_SAMPLE_RATE = 32000  # Hz, PANNs / CoNeTTE encoders
 YAMNET_SAMPLE_RATE = 16000  # Hz, YAMNet
-FULL_SCALE = 1.0  # peak above which a recording is scaled down to it
+MAX_PEAK = 100.0  # |sample| above which a recording is scaled to peak 1 (full scale)
 BLOCK_FRAMES = 2**18  # frames read per soundfile block while streaming (8 s at 32 kHz)
 FORMATS_HELP = "use wav, flac, ogg, opus or mp3"
+ESTIMATED_LENGTH = {"MP3", "MPEG"}  # formats whose header frame count is an estimate (MP3)
 
 
 class AudioError(ValueError):
@@ -124,14 +126,15 @@ class AudioFile:
         read = 0
         try:
             with sf.SoundFile(str(self.path)) as f:
-                for block in f.blocks(BLOCK_FRAMES, dtype="float32", always_2d=True):
+                exact = f.format not in ESTIMATED_LENGTH
+                for block in read_blocks(f, BLOCK_FRAMES):
                     read += len(block)
                     yield _mono(block, str(self.path))
         except (sf.LibsndfileError, RuntimeError) as err:
             with sf.SoundFile(str(self.path)) as f:
                 read = decodable_frames(f)
             raise AudioError(self._truncated(read, _libsndfile_reason(err))) from None
-        if read < self.frames:
+        if exact and read < self.frames:
             raise AudioError(self._truncated(read, "the data ends early"))
 
     def _truncated(self, read: int, why: str) -> str:
@@ -250,8 +253,8 @@ def _mono(block: np.ndarray, name: str) -> np.ndarray:
 
 
 def _gain(peak: float) -> float:
-    """The amplitude rule: 1 within full scale, else the factor bringing the peak to 1."""
-    return 1.0 if peak <= FULL_SCALE else FULL_SCALE / peak
+    """The amplitude rule: 1 up to `MAX_PEAK`, else the factor bringing the peak to 1."""
+    return 1.0 if peak <= MAX_PEAK else 1.0 / peak
 
 
 def _resample(mono: np.ndarray, rate: int, target_sr: int) -> np.ndarray:
@@ -273,6 +276,14 @@ def truncation_in_log(log: str, frames: int, rate: int) -> str:
     if "Last page lacks an end-of-stream bit" in log:
         return (f"the Ogg stream stops without its last page after {frames / rate:.2f} s")
     return ""
+
+
+def read_blocks(f: sf.SoundFile, frames: int) -> Iterator[np.ndarray]:
+    """(frames, channels) float32 blocks of the open file `f` until its data ends. Unlike
+    `SoundFile.blocks`, which trusts the header's frame count (an estimate for MP3, whose
+    blocks would then end in uninitialised memory), each block is what the decoder gave."""
+    while len(block := f.read(frames, dtype="float32", always_2d=True)):
+        yield block
 
 
 def decodable_frames(f: sf.SoundFile, block: int = 1024) -> int:

@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-from ..audio import AudioError, array_name, decodable_frames, not_audio_reason, read_audio
-from ..audio import truncation_in_log
+from ..audio import ESTIMATED_LENGTH, AudioError, array_name, decodable_frames, not_audio_reason
+from ..audio import read_audio, read_blocks, truncation_in_log
 from ..features import mel_filterbank
 
 
@@ -109,15 +109,15 @@ def _read_all(f: sf.SoundFile, name: str) -> np.ndarray:
     the frame count of the header is a 400 saying how much was read."""
     blocks, read = [], 0
     try:
-        for block in f.blocks(2**18, dtype="float32", always_2d=True):
+        for block in read_blocks(f, 2**18):
             blocks.append(block)
             read += len(block)
     except (sf.LibsndfileError, RuntimeError) as err:
         why = str(err).split("\n")[0].split(": ")[-1].strip(" .")
         raise InputError(400, _cut(name, decodable_frames(f), f, why)) from None
-    if read < f.frames:
+    if read < f.frames and f.format not in ESTIMATED_LENGTH:
         raise InputError(400, _cut(name, read, f, "the data ends early"))
-    return np.concatenate(blocks)
+    return np.concatenate(blocks) if blocks else np.zeros((0, f.channels), np.float32)
 
 
 def _cut(name: str, read: int, f: sf.SoundFile, why: str) -> str:
