@@ -295,3 +295,18 @@ def test_batch_resume_keys_on_the_resolved_path(tmp_path: Path, ckpt: Path, monk
     code, stdout, _ = run(capsys, ["batch", f"{clips.resolve()}/", *args])
     assert "0 captioned, 0 failed, 6 already done" in stdout[0]
     assert out.read_text().splitlines() == lines  # nothing written twice
+
+
+def test_decoder_memory_is_pooled_to_a_bound() -> None:
+    """Past MAX_MEMORY_FRAMES the frames are averaged in neighbouring groups: the length is
+    the bound, a constant signal stays the same, and shorter memories are untouched."""
+    from aacap.captioner import MAX_MEMORY_FRAMES, pool_frames
+
+    x = torch.randn(1, 3 * MAX_MEMORY_FRAMES + 7, 4)
+    assert pool_frames(x, MAX_MEMORY_FRAMES).shape == (1, MAX_MEMORY_FRAMES, 4)
+    short = x[:, :100]
+    assert pool_frames(short, MAX_MEMORY_FRAMES) is short
+    flat = torch.full((1, 10_000, 3), 0.25)
+    torch.testing.assert_close(pool_frames(flat, 4096), torch.full((1, 4096, 3), 0.25))
+    pairs = torch.arange(8.0).reshape(1, 8, 1)
+    assert pool_frames(pairs, 4).flatten().tolist() == [0.5, 2.5, 4.5, 6.5]

@@ -154,7 +154,8 @@ class NeuralCaptioner:
     def _caption_long(self, source: Audio | AudioFile, decoding: DecodingOptions,
                       first_index: int) -> CaptionResult:
         """One long clip: encoded chunk by chunk (streamed from its file), then decoded over
-        the concatenated frames. Peak memory: one chunk's activations plus the frames."""
+        the concatenated frames, pooled to at most `MAX_MEMORY_FRAMES`. Peak memory: one
+        chunk's activations plus the frames, whatever the length."""
         t0 = time.perf_counter()
         if isinstance(source, Audio):
             bounds = chunk_bounds(len(source.samples), self._chunk)
@@ -175,10 +176,23 @@ class NeuralCaptioner:
                 wave = torch.from_numpy(np.ascontiguousarray(chunk))[None]
                 memory = self.model.encode(wave, torch.tensor([len(chunk)]))
                 frames.append(memory.frames[:, : int(memory.mask.sum())])
-            joined = torch.cat(frames, dim=1)  # (1, T, d_model)
+            joined = pool_frames(torch.cat(frames, dim=1), MAX_MEMORY_FRAMES)  # (1, T, d)
             memory = Memory(joined, torch.ones(joined.shape[:2], dtype=torch.bool))
             (cands,) = decode(self.model, memory, decoding, first_index=first_index)
         return _result(name, cands, samples / self.sample_rate, time.perf_counter() - t0)
+
+
+MAX_MEMORY_FRAMES = 4096  # frames the decoder attends to at most (its per-beam caches grow with
+# them): about 21 min of CNN14 frames, 11 min of LAS frames; longer recordings are pooled
+
+
+def pool_frames(frames: torch.Tensor, limit: int) -> torch.Tensor:
+    """(1, T, d) -> (1, min(T, limit), d): when T exceeds `limit`, neighbouring frames are
+    averaged (adaptive average pooling over time), so the decoder's memory, and so its
+    cross-attention caches, stay bounded whatever the recording's length."""
+    if frames.shape[1] <= limit:
+        return frames
+    return torch.nn.functional.adaptive_avg_pool1d(frames.transpose(1, 2), limit).transpose(1, 2)
 
 
 def caption_paths(
