@@ -52,7 +52,8 @@ def assert_same_captions(a: list[dict], b: list[dict]) -> None:
     assert sorted(by_path) == sorted(row["path"] for row in a)
     for row in a:
         other = by_path[row["path"]]
-        assert set(row) == set(other) and row["caption"] == other["caption"]
+        assert set(row) - {"source"} == set(other) - {"source"}
+        assert row["caption"] == other["caption"]
         assert row["duration_s"] == other["duration_s"]
         assert [c["caption"] for c in row["candidates"]] == [c["caption"] for c in other["candidates"]]
         np.testing.assert_allclose([c["logprob"] for c in row["candidates"]],
@@ -97,7 +98,7 @@ def test_batch_writes_caption_json_lines_and_errors(
     assert_same_captions(read_lines(out), reference)
     errors = read_lines(errors_path(out))
     assert errors_path(out).name == "captions.errors.jsonl"
-    assert [e["path"] for e in errors] == [str(bad)] and "not a readable audio" in errors[0]["error"]
+    assert [e["path"] for e in errors] == [str(bad)] and "not audio" in errors[0]["error"]
     # a rerun has nothing left to do: the failed input is remembered too
     summary = run_batch(tmp_path / "clips", out, str(tiny_ckpt), progress=False,
                         options={"max_length": 5})

@@ -65,7 +65,7 @@ class LoudnessCaptioner:
     sample_rate = 100
 
     def caption(self, inputs: Sequence[np.ndarray], *, sample_rate: int | None = None,
-                **options: object) -> list[CaptionResult]:
+                first_index: int = 0, **options: object) -> list[CaptionResult]:
         assert sample_rate == self.sample_rate and not options
         out = []
         for x in inputs:

@@ -1,11 +1,27 @@
 """Audio input: any file soundfile reads, or an array, to mono float32 at the model's rate.
 
 Every failure is an `AudioError` whose message is one line naming the input, what is wrong
-and what to do.
+(no such file, not a regular file, not audio, empty, truncated, NaN samples) and what to do.
+
+Files are checked before they are opened: only regular files are read, so a named pipe, a
+device, a directory named `x.wav` or a symlink loop is refused at once instead of blocking.
+Long files need not be read whole: `AudioFile.windows` streams them in blocks (soundfile
+blocks, resampled with soxr's streaming resampler), so memory does not grow with the length.
+
+The amplitude rule (one rule for every input, file or array, whole or streamed):
+- a recording with any NaN or infinite sample is refused (`AudioError`);
+- a recording whose peak exceeds `MAX_PEAK` (100 times full scale: no real recording does,
+  a float WAV with samples at 1e30 does) is scaled as a whole so that its peak is exactly 1;
+  anything below is untouched (MP3 decoders and float mixes overshoot full scale a little).
 """
 
 from __future__ import annotations
 
+import errno
+import os
+import re
+import stat
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Union
@@ -14,16 +30,17 @@ import numpy as np
 import soundfile as sf
 import soxr
 
-AudioSource = Union[str, Path, np.ndarray]
-
+PANNS_SAMPLE_RATE = 32000  # Hz, PANNs / CoNeTTE encoders
+YAMNET_SAMPLE_RATE = 16000  # Hz, YAMNet
+MAX_PEAK = 100.0  # |sample| above which a recording is scaled to peak 1 (full scale)
+BLOCK_FRAMES = 2**18  # frames read per soundfile block while streaming (8 s at 32 kHz)
+FORMATS_HELP = "use wav, flac, ogg, opus or mp3"
+ESTIMATED_LENGTH = {"MP3", "MPEG"}  # formats whose header frame count is an estimate (MP3)
 # How a model wants its audio brought to its rate; its config names one (`ModelConfig.resampler`).
 RESAMPLERS = (
     "soxr",  # channel mean, then soxr high quality (every aacap preset)
     "torchaudio-sinc",  # each channel through torchaudio 0.13.1's sinc resample, then the mean (CoNeTTE)
 )
-
-PANNS_SAMPLE_RATE = 32000  # Hz, PANNs / CoNeTTE encoders
-YAMNET_SAMPLE_RATE = 16000  # Hz, YAMNet
 
 
 class AudioError(ValueError):
@@ -43,6 +60,158 @@ class Audio:
         return len(self.samples) / self.sample_rate
 
 
+def check_regular_file(path: Path) -> None:
+    """Refuse, without opening it, anything but an existing regular file (symlinks followed):
+    a missing path, a directory, a FIFO, a socket, a device or a symlink loop."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as err:
+        if err.errno == errno.ELOOP:
+            raise AudioError(f"{path}: symbolic link loop; point the link at an audio file"
+                             ) from None
+        if err.errno in (errno.ENOENT, errno.ENOTDIR):
+            raise AudioError(f"{path}: no such file; check the path") from None
+        raise AudioError(f"{path}: cannot be read ({err.strerror}); check its permissions"
+                         ) from None
+    if stat.S_ISREG(mode):
+        return
+    kind = ("a directory, not an audio file; pass the files inside it" if stat.S_ISDIR(mode)
+            else "a named pipe (FIFO), not a regular file; save the audio to a file first"
+            if stat.S_ISFIFO(mode)
+            else "a socket or device, not a regular file; save the audio to a file first")
+    raise AudioError(f"{path}: is {kind}")
+
+
+class AudioFile:
+    """An audio file checked and opened for reading: its header, then whole or in windows.
+
+    `AudioFile(path)` refuses non-regular files, files that are not audio, empty recordings
+    and files cut short whose format says so (WAV data chunk, Ogg end-of-stream page), with an
+    `AudioError`. Reading also refuses a file whose decoding stops before the frame count of
+    its header (a cut FLAC), saying how much was read.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        check_regular_file(self.path)
+        size = self.path.stat().st_size
+        if size == 0:
+            raise AudioError(f"{self.path}: empty file (0 bytes); not a recording")
+        try:
+            with sf.SoundFile(str(self.path)) as f:
+                self.frames, self.rate, self.channels = f.frames, f.samplerate, f.channels
+                log = f.extra_info
+        except (sf.LibsndfileError, RuntimeError, TypeError, EOFError) as err:
+            with open(self.path, "rb") as head:
+                reason = not_audio_reason(head.read(512), err)
+            raise AudioError(f"{self.path}: {reason}") from None
+        if self.rate <= 0:
+            raise AudioError(f"{self.path}: invalid sample rate {self.rate}; re-export the file")
+        if self.frames <= 0:
+            raise AudioError(f"{self.path}: contains no audio samples ({size} bytes, a header "
+                             "with 0 frames); pass a non-empty recording")
+        cut = truncation_in_log(log, self.frames, self.rate)
+        if cut:
+            raise AudioError(f"{self.path}: truncated: {cut}; the file was cut short, copy or "
+                             "export it again")
+        self.gain = 1.0  # set by `scan`: the amplitude rule's factor
+
+    @property
+    def duration_s(self) -> float:
+        """Duration announced by the header, seconds."""
+        return self.frames / self.rate
+
+    def num_samples(self, target_sr: int) -> int:
+        """Samples at `target_sr` (as the resampler gives them, to within a sample)."""
+        return round(self.frames * target_sr / self.rate)
+
+    def _mono_blocks(self) -> Iterator[np.ndarray]:
+        """Mono float32 blocks at the file's rate, NaN/Inf refused; reading stopped early is a
+        truncation error naming how much was read."""
+        for block in self._blocks():
+            yield _mono(block, str(self.path))
+
+    def _blocks(self) -> Iterator[np.ndarray]:
+        """(frames, channels) float32 blocks at the file's rate; reading stopped early is a
+        truncation error naming how much was read."""
+        read = 0
+        try:
+            with sf.SoundFile(str(self.path)) as f:
+                exact = f.format not in ESTIMATED_LENGTH
+                for block in read_blocks(f, BLOCK_FRAMES):
+                    read += len(block)
+                    yield block
+        except (sf.LibsndfileError, RuntimeError) as err:
+            with sf.SoundFile(str(self.path)) as f:
+                read = decodable_frames(f)
+            raise AudioError(self._truncated(read, _libsndfile_reason(err))) from None
+        if exact and read < self.frames:
+            raise AudioError(self._truncated(read, "the data ends early"))
+
+    def _truncated(self, read: int, why: str) -> str:
+        return (f"{self.path}: truncated or corrupt: decoding stopped after {read / self.rate:.2f} "
+                f"s of the {self.duration_s:.2f} s its header announces ({why}); copy or export "
+                "the file again")
+
+    def scan(self) -> AudioFile:
+        """Read the file once, checking every sample (NaN/Inf, truncation) and setting `gain`
+        by the amplitude rule. Returns self."""
+        peak = 0.0
+        for block in self._mono_blocks():
+            peak = max(peak, float(np.abs(block).max(initial=0.0)))
+        self.gain = _gain(peak)
+        return self
+
+    def read(self, target_sr: int, resampler: str = "soxr") -> np.ndarray:
+        """The whole recording: mono float32 (num_samples,) at `target_sr`, in one pass, brought
+        there by `resampler` (one of `RESAMPLERS`)."""
+        _check_resampler(resampler)
+        if resampler == "torchaudio-sinc":
+            return _sinc_mono(np.concatenate(list(self._blocks())), self.rate, target_sr,
+                              str(self.path))
+        mono = np.concatenate(list(self._mono_blocks()))
+        mono *= np.float32(_gain(float(np.abs(mono).max(initial=0.0))))
+        return _resample(mono, self.rate, target_sr)
+
+    def windows(self, target_sr: int, bounds: Sequence[tuple[int, int]]) -> Iterator[np.ndarray]:
+        """Stream the windows `bounds` ([start, end) samples at `target_sr`, starts increasing)
+        as mono float32 arrays. Memory holds one block and one window, whatever the length.
+        Call `scan` first for the amplitude rule; a window reaching past the end is cut.
+        Streamed windows are always resampled with soxr (CoNeTTE's sinc resampler needs the
+        whole recording; long recordings are streamed to bound memory)."""
+        resampler = None if self.rate == target_sr else soxr.ResampleStream(
+            self.rate, target_sr, 1, dtype="float32", quality="HQ")
+        buffer, offset, index = np.zeros(0, np.float32), 0, 0  # buffer[0] is sample `offset`
+        gain = np.float32(self.gain)
+
+        def ready(final: bool) -> Iterator[np.ndarray]:
+            nonlocal buffer, offset, index
+            while index < len(bounds):
+                start, end = bounds[index]
+                if offset + len(buffer) < end and not final:
+                    break
+                yield buffer[max(0, start - offset): max(0, end - offset)].copy()
+                index += 1
+                if index < len(bounds):  # drop what no later window needs
+                    keep = max(0, bounds[index][0] - offset)
+                    buffer, offset = buffer[keep:], offset + keep
+
+        for block in self._mono_blocks():
+            if gain != 1.0:
+                block = block * gain
+            if resampler is not None:
+                block = resampler.resample_chunk(block, last=False)
+            buffer = np.concatenate([buffer, block])
+            yield from ready(final=False)
+        if resampler is not None:
+            buffer = np.concatenate([buffer, resampler.resample_chunk(
+                np.zeros(0, np.float32), last=True)])
+        yield from ready(final=True)
+
+
+AudioSource = Union[str, Path, np.ndarray, AudioFile]
+
+
 def load_audio(source: AudioSource, target_sr: int, source_sr: int | None = None,
                resampler: str = "soxr") -> np.ndarray:
     """Read `source` and return mono float32 samples at `target_sr` Hz, shape (num_samples,).
@@ -51,7 +220,8 @@ def load_audio(source: AudioSource, target_sr: int, source_sr: int | None = None
     array of shape (num_samples,) or (num_samples, channels) whose rate `source_sr` defaults to
     `target_sr`. With `resampler="soxr"` channels are averaged, then the rate is converted with
     soxr (high quality); with `"torchaudio-sinc"` each channel is resampled as torchaudio 0.13.1
-    does (`aacap.resample`), then averaged, as CoNeTTE prepares its inputs.
+    does (`aacap.resample`), then averaged, as CoNeTTE prepares its inputs. The amplitude rule
+    of this module applies.
     """
     return read_audio(source, target_sr, source_sr, resampler).samples
 
@@ -59,63 +229,160 @@ def load_audio(source: AudioSource, target_sr: int, source_sr: int | None = None
 def read_audio(source: AudioSource, target_sr: int, source_sr: int | None = None,
                resampler: str = "soxr") -> Audio:
     """Like `load_audio`, keeping the source name and rate in an `Audio`."""
-    if isinstance(source, np.ndarray):
-        name = f"<array of shape {tuple(source.shape)}>"
-        data, rate = np.asarray(source), int(source_sr or target_sr)
-        if data.ndim == 2 and data.shape[0] < data.shape[1] and data.shape[0] <= 8:
-            data = data.T  # (channels, samples) -> (samples, channels)
-    else:
-        name = str(source)
-        data, rate = _read_file(Path(source))
-    if resampler not in RESAMPLERS:
-        raise ValueError(f"unknown resampler {resampler!r}; choose one of {', '.join(RESAMPLERS)}")
-    return Audio(_to_mono_rate(data, rate, target_sr, name, resampler), target_sr, name)
-
-
-def _read_file(path: Path) -> tuple[np.ndarray, int]:
-    if not path.exists():
-        raise AudioError(f"{path}: no such file; check the path")
-    if path.is_dir():
-        raise AudioError(f"{path}: is a directory, not an audio file; pass the files inside it")
-    try:
-        data, rate = sf.read(str(path), dtype="float32", always_2d=True)
-    except (sf.LibsndfileError, RuntimeError, TypeError) as err:
-        reason = str(err).split("\n")[0].split(": ")[-1] or "unreadable"
-        raise AudioError(
-            f"{path}: not a readable audio file ({reason}); use wav, flac, ogg, opus or mp3"
-        ) from None
-    return data, rate
-
-
-def _to_mono_rate(data: np.ndarray, rate: int, target_sr: int, name: str,
-                  resampler: str = "soxr") -> np.ndarray:
+    _check_resampler(resampler)
+    if isinstance(source, AudioFile):
+        return Audio(source.read(target_sr, resampler), target_sr, str(source.path))
+    if not isinstance(source, np.ndarray):
+        file = AudioFile(source)
+        return Audio(file.read(target_sr, resampler), target_sr, str(file.path))
+    name = array_name(source)
+    data, rate = np.asarray(source), int(source_sr or target_sr)
+    if data.ndim == 2 and data.shape[0] < data.shape[1] and data.shape[0] <= 8:
+        data = data.T  # (channels, samples) -> (samples, channels)
     if data.dtype.kind not in "fiu":
         raise AudioError(f"{name}: samples must be numbers, got dtype {data.dtype}")
     if data.ndim not in (1, 2):
         raise AudioError(f"{name}: expected (samples,) or (samples, channels), got {data.shape}")
-    if data.dtype.kind in "iu":
-        data = data.astype(np.float32) / np.iinfo(data.dtype).max
-    data = data.astype(np.float32, copy=False)
-    if resampler == "torchaudio-sinc" and data.size and rate > 0 and np.isfinite(data).all():
-        return _sinc_mono(data, rate, target_sr)
-    mono = data.mean(axis=1) if data.ndim == 2 else data
-    if mono.size == 0:
-        raise AudioError(f"{name}: contains no samples (zero length); pass a non-empty recording")
-    if not np.isfinite(mono).all():
-        raise AudioError(f"{name}: contains NaN or infinite samples; the file is corrupt")
     if rate <= 0:
         raise AudioError(f"{name}: invalid sample rate {rate}")
-    if rate != target_sr:
-        mono = soxr.resample(mono, rate, target_sr, quality="HQ").astype(np.float32)
-    return np.ascontiguousarray(mono)
+    if data.dtype.kind in "iu":
+        data = data.astype(np.float32) / np.iinfo(data.dtype).max
+    mono = _mono(data if data.ndim == 2 else data[:, None], name)
+    if mono.size == 0:
+        raise AudioError(f"{name}: contains no samples (zero length); pass a non-empty recording")
+    if resampler == "torchaudio-sinc":
+        channels = data if data.ndim == 2 else data[:, None]
+        return Audio(_sinc_mono(channels.astype(np.float32, copy=False), rate, target_sr, name),
+                     target_sr, name)
+    gain = _gain(float(np.abs(mono).max()))
+    if gain != 1.0:
+        mono = mono * np.float32(gain)
+    return Audio(_resample(mono, rate, target_sr), target_sr, name)
 
 
-def _sinc_mono(data: np.ndarray, rate: int, target_sr: int) -> np.ndarray:
-    """CoNeTTE's order: resample each channel (torchaudio 0.13.1's sinc), then the channel mean."""
-    import torch
+def _check_resampler(resampler: str) -> None:
+    if resampler not in RESAMPLERS:
+        raise ValueError(f"unknown resampler {resampler!r}; choose one of {', '.join(RESAMPLERS)}")
+
+
+def _sinc_mono(data: np.ndarray, rate: int, target_sr: int, name: str) -> np.ndarray:
+    """CoNeTTE's order: resample each channel of (frames, channels) `data` with torchaudio
+    0.13.1's sinc (`aacap.resample`), then take the channel mean; the amplitude rule applies
+    as for soxr (NaN/Inf refused, a peak above `MAX_PEAK` scaled to 1)."""
+    import torch  # only CoNeTTE models resample with torch; soxr paths never import it here
 
     from .resample import sinc_resample
 
-    channels = torch.from_numpy(np.ascontiguousarray(data.T if data.ndim == 2 else data[None]))
-    mono = sinc_resample(channels, rate, target_sr).mean(dim=0)  # (channels, S) -> (S,)
-    return np.ascontiguousarray(mono.numpy(), dtype=np.float32)
+    mono = _mono(data, name)  # NaN/Inf check
+    gain = np.float32(_gain(float(np.abs(mono).max(initial=0.0))))
+    channels = torch.from_numpy(np.ascontiguousarray(data.T * gain, dtype=np.float32))
+    out = sinc_resample(channels, rate, target_sr).mean(dim=0)  # (channels, S) -> (S,)
+    return np.ascontiguousarray(out.numpy(), dtype=np.float32)
+
+
+def array_name(array: np.ndarray) -> str:
+    """How messages name an in-memory array."""
+    return f"<array of shape {tuple(np.shape(array))}>"
+
+
+def _mono(block: np.ndarray, name: str) -> np.ndarray:
+    """(frames, channels) float -> (frames,) float32 mean, computed in float64 so that samples
+    near the float32 limit do not overflow; NaN or infinite samples are an `AudioError`."""
+    if block.shape[1] == 1:
+        mono = np.asarray(block[:, 0], dtype=np.float32)
+    else:
+        mono = block.mean(axis=1, dtype=np.float64).astype(np.float32)
+    if not np.isfinite(mono).all():
+        bad = int((~np.isfinite(mono)).sum())
+        raise AudioError(f"{name}: contains {bad} NaN or infinite sample(s); the recording is "
+                         "corrupt, export it again")
+    return mono
+
+
+def _gain(peak: float) -> float:
+    """The amplitude rule: 1 up to `MAX_PEAK`, else the factor bringing the peak to 1."""
+    return 1.0 if peak <= MAX_PEAK else 1.0 / peak
+
+
+def _resample(mono: np.ndarray, rate: int, target_sr: int) -> np.ndarray:
+    if rate != target_sr:
+        mono = soxr.resample(mono, rate, target_sr, quality="HQ").astype(np.float32)
+    return np.ascontiguousarray(mono, dtype=np.float32)
+
+
+_SHOULD_BE = re.compile(r"^data\s*:\s*(\d+)\s*\(should be (\d+)\)", re.MULTILINE)
+
+
+def truncation_in_log(log: str, frames: int, rate: int) -> str:
+    """What libsndfile's header log says about a file cut short ("" if nothing)."""
+    match = _SHOULD_BE.search(log)
+    if match and int(match.group(2)) < int(match.group(1)):
+        declared, present = int(match.group(1)), int(match.group(2))
+        return (f"its header announces {declared:,} bytes of samples but only {present:,} "
+                f"({100 * present / declared:.0f}%, {frames / rate:.2f} s) are in the file")
+    if "Last page lacks an end-of-stream bit" in log:
+        return (f"the Ogg stream stops without its last page after {frames / rate:.2f} s")
+    return ""
+
+
+def read_blocks(f: sf.SoundFile, frames: int) -> Iterator[np.ndarray]:
+    """(frames, channels) float32 blocks of the open file `f` until its data ends. Unlike
+    `SoundFile.blocks`, which trusts the header's frame count (an estimate for MP3, whose
+    blocks would then end in uninitialised memory), each block is what the decoder gave."""
+    while len(block := f.read(frames, dtype="float32", always_2d=True)):
+        yield block
+
+
+def decodable_frames(f: sf.SoundFile, block: int = 1024) -> int:
+    """How many frames of the open file `f` decode, read `block` at a time from the start
+    until the decoder fails (the error path of a cut file; precise to `block` frames)."""
+    f.seek(0)
+    read = 0
+    try:
+        while chunk := len(f.read(block, dtype="float32")):
+            read += chunk
+    except (sf.LibsndfileError, RuntimeError):
+        pass
+    return read
+
+
+def _libsndfile_reason(err: BaseException) -> str:
+    return str(err).split("\n")[0].split(": ")[-1].strip(" .") or "unreadable"
+
+
+def not_audio_reason(head: bytes, err: BaseException) -> str:
+    """Why libsndfile refused a non-empty file starting with the bytes `head`, for the user."""
+    text = head.replace(b"\r", b"").replace(b"\n", b"").replace(b"\t", b"")
+    try:
+        printable = head.decode("utf-8").isprintable() or text.decode("utf-8").isprintable()
+    except UnicodeDecodeError:
+        printable = False
+    if printable:
+        return f"is a text file, not audio (it starts {head[:24]!r}); {FORMATS_HELP}"
+    reason = _libsndfile_reason(err)
+    if "possibly a pipe" in reason or "does not exist" in reason:
+        reason = "no audio format recognised"
+    return f"not audio ({reason}; it starts with bytes {head[:8].hex(' ')}); {FORMATS_HELP}"
+
+
+LONG_CLIP_S = 30.72  # s: longer recordings are streamed and encoded in chunks this long; a
+# whole number of every encoder's frame hop (CNN14 0.32 s, LAS 0.16 s, YAMNet patches 0.48 s)
+
+
+def prepare_audio(path: str | Path, target_sr: int, resampler: str = "soxr") -> Audio | AudioFile:
+    """A file ready for captioning, every check done: decoded whole (`Audio` at `target_sr`)
+    when it lasts at most `LONG_CLIP_S`, else scanned once (`AudioFile`, to be streamed).
+    Raises `AudioError` naming the file and the cause."""
+    file = AudioFile(path)
+    if file.duration_s <= LONG_CLIP_S:
+        return Audio(file.read(target_sr, resampler), target_sr, str(file.path))
+    return file.scan()
+
+
+def chunk_bounds(num_samples: int, size: int) -> list[tuple[int, int]]:
+    """[start, end) chunks of `size` samples covering `num_samples`; a last chunk shorter than
+    1/30 of `size` (about a second for `LONG_CLIP_S`) joins the one before it."""
+    bounds = [(a, min(a + size, num_samples)) for a in range(0, max(num_samples, 1), size)]
+    if len(bounds) > 1 and bounds[-1][1] - bounds[-1][0] < size // 30:
+        bounds[-2:] = [(bounds[-2][0], bounds[-1][1])]
+    return bounds

@@ -1,7 +1,8 @@
 """Batch captioning of a collection: a folder, a glob or a manifest -> JSONL, resumable.
 
 Each output line is what `aacap caption --json` prints for the file (`path`, `caption`,
-`candidates`, `duration_s`; plus `id` for manifest entries). Lines are appended and flushed one
+`candidates`, `duration_s`), plus `source`, the resolved path a rerun matches on (so `d` and
+`/abs/d/` are the same folder), and `id` for manifest entries. Lines are appended and flushed one
 by one, so a killed run loses at most the line being written; a rerun repairs a cut last line
 and skips every input already in the output (or in the errors file). Unreadable inputs go to
 `<out stem>.errors.jsonl` with the reason. The work runs in this process, in `workers` local
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .audio import AudioError, read_audio
+from .audio import Audio, AudioError, prepare_audio
 
 AUDIO_EXTENSIONS = {".wav", ".flac", ".ogg", ".oga", ".opus", ".mp3", ".aif", ".aiff", ".au"}
 
@@ -39,8 +40,9 @@ class Item:
 
     @property
     def key(self) -> str:
-        """What a rerun matches against the output: the id if any, else the path."""
-        return self.id if self.id is not None else self.path
+        """What a rerun matches against the output: the id if any, else the resolved path
+        (so `d/x.wav` and `/abs/d/x.wav` are the same clip)."""
+        return self.id if self.id is not None else self.source
 
 
 @dataclass
@@ -61,15 +63,16 @@ def find_inputs(spec: str | Path) -> list[Item]:
     from the manifest's folder) or one audio file. Sorted, duplicates removed."""
     text = str(spec)
     path = Path(text)
-    if path.is_dir():
-        found = [p for p in path.rglob("*") if p.suffix.lower() in AUDIO_EXTENSIONS and p.is_file()]
+    if path.is_dir():  # every name with an audio suffix: a FIFO or folder so named is an error
+        found = [p for p in path.rglob("*") if p.suffix.lower() in AUDIO_EXTENSIONS]
         items = [_item(str(p)) for p in sorted(found)]
     elif path.is_file() and path.suffix.lower() == ".jsonl":
         items = _read_manifest(path)
     elif path.is_file():
         items = [_item(text)]
     elif any(ch in text for ch in "*?["):
-        items = [_item(p) for p in sorted(glob.glob(text, recursive=True)) if Path(p).is_file()]
+        items = [_item(p) for p in sorted(glob.glob(text, recursive=True))
+                 if Path(p).is_file() or Path(p).suffix.lower() in AUDIO_EXTENSIONS]
     else:
         raise ValueError(f"{text}: no such folder, file or manifest; pass a folder of audio "
                          "files, a glob such as 'clips/**/*.wav', or a manifest .jsonl")
@@ -82,7 +85,15 @@ def find_inputs(spec: str | Path) -> list[Item]:
 
 
 def _item(path: str, id: str | None = None) -> Item:
-    return Item(path, str(Path(path).resolve()), id)
+    return Item(path, resolved(path), id)
+
+
+def resolved(path: str) -> str:
+    """The absolute path with symlinks resolved (a symlink loop: the absolute path)."""
+    try:
+        return str(Path(path).resolve())
+    except (RuntimeError, OSError):  # Python < 3.13 raises RuntimeError on a loop
+        return os.path.abspath(path)
 
 
 def _read_manifest(path: Path) -> list[Item]:
@@ -110,8 +121,9 @@ def errors_path(out: Path) -> Path:
 
 
 def read_keys(path: Path) -> set[str]:
-    """Keys (`id`, else `path`) of the JSONL lines of `path`; a cut last line (a run killed
-    while writing it) is removed from the file so appending continues cleanly."""
+    """Keys (`id`, else the resolved `source`, else `path` resolved) of the JSONL lines of
+    `path`; a cut last line (a run killed while writing it) is removed from the file so
+    appending continues cleanly."""
     if not path.exists():
         return set()
     data = path.read_bytes()
@@ -126,7 +138,11 @@ def read_keys(path: Path) -> set[str]:
             row = json.loads(line)
         except json.JSONDecodeError:
             continue
-        key = row.get("id", row.get("path"))
+        if not isinstance(row, dict):
+            continue
+        key = row.get("id", row.get("source"))
+        if key is None and isinstance(row.get("path"), str):
+            key = resolved(row["path"])
         if key is not None:
             keys.add(str(key))
     return keys
@@ -137,24 +153,30 @@ def read_keys(path: Path) -> set[str]:
 
 def caption_chunk(captioner: Any, items: list[Item], options: dict[str, Any]
                   ) -> tuple[list[dict], list[dict]]:
-    """Caption `items` in one model call: (output lines, error lines) as dicts."""
+    """Caption `items` in one model call: (output lines, error lines) as dicts. Files are
+    checked one by one (a bad one becomes an error line naming the cause); long ones are
+    streamed."""
     clips, good, errors = [], [], []
     for item in items:
         try:
-            clips.append(read_audio(item.source, captioner.sample_rate, resampler=captioner.resampler).samples)
+            clip = prepare_audio(item.source, captioner.sample_rate, captioner.resampler)
+            clips.append(clip.samples if isinstance(clip, Audio) else clip)
             good.append(item)
         except AudioError as err:
-            errors.append(_with_id({"path": item.path, "error": str(err)}, item))
+            errors.append(_row({"path": item.path, "error": str(err)}, item))
     lines = []
     if clips:
         results = captioner.caption(clips, sample_rate=captioner.sample_rate, **options)
         for item, result in zip(good, results):
             result.path = item.path
-            lines.append(_with_id(result.to_dict(), item))
+            lines.append(_row(result.to_dict(), item))
     return lines, errors
 
 
-def _with_id(row: dict, item: Item) -> dict:
+def _row(row: dict, item: Item) -> dict:
+    """An output or error line: the row, with the resolved `source` (the resume key) and,
+    for a manifest entry, its `id` first."""
+    row = {**row, "source": item.source}
     return {"id": item.id, **row} if item.id is not None else row
 
 
@@ -224,8 +246,9 @@ def run_batch(
 
     from .decoding import decoding_options_from_kwargs
 
-    if min(workers or 1, batch_size, threads or 1) < 1:
-        raise ValueError("--workers, --batch-size and --threads must be >= 1")
+    for name, value in (("workers", workers), ("batch_size", batch_size), ("threads", threads)):
+        if value is not None and value < 1:
+            raise ValueError(f"{name}={value} must be >= 1")
     options = dict(options or {})
     decoding_options_from_kwargs(**options)  # fail now, not in a worker
     items = inputs if isinstance(inputs, list) else find_inputs(inputs)
@@ -254,12 +277,12 @@ def run_batch(
     with open(out, "a", encoding="utf-8") as out_f, bar:
         for lines, errors in results:
             for row in lines:
-                out_f.write(json.dumps(row) + "\n")
+                out_f.write(json.dumps(row, allow_nan=False) + "\n")
                 out_f.flush()
             if errors:
                 with open(errors_file, "a", encoding="utf-8") as err_f:
                     for row in errors:
-                        err_f.write(json.dumps(row) + "\n")
+                        err_f.write(json.dumps(row, allow_nan=False) + "\n")
             summary.captioned += len(lines)
             summary.failed += len(errors)
             bar.update(len(lines) + len(errors))

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -11,8 +12,12 @@ from typing import Any, Protocol
 import numpy as np
 import torch
 
-from .audio import AudioSource, read_audio
-from .model import CaptionModel, batch_waves
+from .audio import LONG_CLIP_S, Audio, AudioError, AudioFile, AudioSource, chunk_bounds
+from .audio import prepare_audio
+from .audio import read_audio
+from .deadline import check_deadline
+from .decoding import Candidate, DecodingOptions, decode, decoding_options_from_kwargs
+from .model import CaptionModel, Memory, batch_waves
 
 
 @dataclass
@@ -34,6 +39,8 @@ class CaptionResult:
     segments: list[Any] | None = None  # list[aacap.segment.Segment]
 
     def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict; a non-finite score is written as null, so the output is always
+        valid JSON."""
         out = {
             "path": self.path,
             "caption": self.caption,
@@ -47,9 +54,11 @@ class CaptionResult:
 
 
 def candidate_dicts(candidates: Sequence[tuple[str, float]], score_name: str) -> list[dict]:
-    """[(caption, value)] -> [{"caption", "score"}], plus "logprob" when the value is one."""
+    """[(caption, value)] -> [{"caption", "score"}], plus "logprob" when the value is one; a
+    non-finite value is None (JSON has no NaN or infinity)."""
     out = []
     for caption, value in candidates:
+        value = float(value) if math.isfinite(value) else None
         item: dict[str, Any] = {"caption": caption, "score": value}
         if score_name == "logprob":
             item["logprob"] = value
@@ -68,6 +77,10 @@ class Captioner(Protocol):
     name: str
     sample_rate: int
     resampler: str  # how `caption` brings inputs to `sample_rate` (see `audio.RESAMPLERS`)
+
+    def decoding_options(self, **options: Any) -> DecodingOptions:
+        """`options` validated against this model (one-line `ValueError` naming the field)."""
+        ...
 
     def caption(
         self,
@@ -104,6 +117,15 @@ class NeuralCaptioner:
     def sample_rate(self) -> int:
         return self.model.sample_rate
 
+    def decoding_options(self, **options: Any) -> DecodingOptions:
+        """The model's default options under `options`, validated, also against this model
+        (beam size and candidates within its vocabulary, a task token it knows). Raises a
+        one-line `ValueError` naming the field."""
+        decoding = decoding_options_from_kwargs(**{**self.default_options, **options})
+        decoding.check_vocabulary(len(self.model.vocab))
+        self.model.vocab.bos_for(decoding.task)  # an unknown task raises here
+        return decoding
+
     def caption(
         self,
         inputs: Sequence[AudioSource],
@@ -112,35 +134,144 @@ class NeuralCaptioner:
         first_index: int = 0,
         **options: Any,
     ) -> list[CaptionResult]:
-        """Caption each input (path or waveform at `sample_rate`). Raises `AudioError` on the
-        first unreadable input; `options` are `DecodingOptions` fields (beam_size=3, ...).
-        `first_index` is the position of `inputs[0]` in a larger job: sampling seeds each clip
-        from (seed, position), so a clip gets the same samples however the job is split."""
-        from .decoding import decode, decoding_options_from_kwargs
-
-        decoding = decoding_options_from_kwargs(**{**self.default_options, **options})
-        clips = [read_audio(x, self.sample_rate, sample_rate, self.resampler) for x in inputs]
+        """Caption each input (path, waveform at `sample_rate`, `AudioFile`). Raises
+        `AudioError` on the first unreadable input, before any model work; `options` are
+        `DecodingOptions` fields (beam_size=3, ...). `first_index` is the position of
+        `inputs[0]` in a larger job: sampling seeds each clip from (seed, position), so a clip
+        gets the same samples however the job is split. Inputs longer than `LONG_CLIP_S` are
+        streamed and encoded in chunks of that length, so memory does not grow with them."""
+        decoding = self.decoding_options(**options)
+        sources = [open_input(x, self.sample_rate, sample_rate, self.resampler) for x in inputs]
         results: list[CaptionResult] = []
-        for start in range(0, len(clips), self.batch_size):
-            chunk = clips[start : start + self.batch_size]
-            t0 = time.perf_counter()
-            wave, lengths = batch_waves([torch.from_numpy(c.samples) for c in chunk])
-            with torch.inference_mode():
-                memory = self.model.encode(wave, lengths)
-                nbest = decode(self.model, memory, decoding, first_index=first_index + start)
-            share = (time.perf_counter() - t0) / len(chunk)
-            for clip, cands in zip(chunk, nbest):
-                results.append(
-                    CaptionResult(
-                        path=None if isinstance(clip.source, str) and clip.source.startswith("<array")
-                        else clip.source,
-                        caption=cands[0].caption if cands else "",
-                        candidates=[(c.caption, float(c.logprob)) for c in cands],
-                        duration_s=clip.duration_s,
-                        timing_s=share,
-                    )
-                )
+        batch: list[Audio] = []
+        for index, source in enumerate(sources):
+            if isinstance(source, Audio) and len(source.samples) <= self._chunk:
+                batch.append(source)
+                if len(batch) == self.batch_size:
+                    results += self._caption_batch(batch, decoding, first_index + len(results))
+                    batch = []
+                continue
+            if batch:
+                results += self._caption_batch(batch, decoding, first_index + len(results))
+                batch = []
+            results.append(self._caption_long(source, decoding, first_index + index))
+        if batch:
+            results += self._caption_batch(batch, decoding, first_index + len(results))
         return results
+
+    @property
+    def _chunk(self) -> int:
+        return round(LONG_CLIP_S * self.sample_rate)
+
+    def _caption_batch(self, clips: list[Audio], decoding: DecodingOptions, first_index: int
+                       ) -> list[CaptionResult]:
+        """Clips of at most `LONG_CLIP_S`, encoded and decoded together."""
+        t0 = time.perf_counter()
+        wave, lengths = batch_waves([torch.from_numpy(c.samples) for c in clips])
+        check_deadline()
+        with torch.inference_mode():
+            memory = self.model.encode(wave, lengths)
+            nbest = decode(self.model, memory, decoding, first_index=first_index)
+        share = (time.perf_counter() - t0) / len(clips)
+        return [_result(clip.source, cands, clip.duration_s, share)
+                for clip, cands in zip(clips, nbest)]
+
+    def _caption_long(self, source: Audio | AudioFile, decoding: DecodingOptions,
+                      first_index: int) -> CaptionResult:
+        """One long clip: encoded chunk by chunk (streamed from its file), then decoded over
+        the concatenated frames, pooled to at most `MAX_MEMORY_FRAMES`. Peak memory: one
+        chunk's activations plus the frames, whatever the length."""
+        t0 = time.perf_counter()
+        if isinstance(source, Audio):
+            bounds = chunk_bounds(len(source.samples), self._chunk)
+            chunks: Iterator[np.ndarray] = (source.samples[a:b] for a, b in bounds)
+            name = source.source
+        else:
+            bounds = chunk_bounds(source.num_samples(self.sample_rate), self._chunk)
+            bounds[-1] = (bounds[-1][0], bounds[-1][1] + self.sample_rate)  # resampler rounding
+            chunks = source.windows(self.sample_rate, bounds)
+            name = str(source.path)
+        frames, samples = [], 0
+        with torch.inference_mode():
+            for chunk in chunks:
+                if len(chunk) == 0:
+                    continue
+                check_deadline()
+                samples += len(chunk)
+                wave = torch.from_numpy(np.ascontiguousarray(chunk))[None]
+                memory = self.model.encode(wave, torch.tensor([len(chunk)]))
+                frames.append(memory.frames[:, : int(memory.mask.sum())])
+            joined = pool_frames(torch.cat(frames, dim=1), MAX_MEMORY_FRAMES)  # (1, T, d)
+            memory = Memory(joined, torch.ones(joined.shape[:2], dtype=torch.bool))
+            (cands,) = decode(self.model, memory, decoding, first_index=first_index)
+        return _result(name, cands, samples / self.sample_rate, time.perf_counter() - t0)
+
+
+MAX_MEMORY_FRAMES = 4096  # frames the decoder attends to at most (its per-beam caches grow with
+# them): about 21 min of CNN14 frames, 11 min of LAS frames; longer recordings are pooled
+
+
+def pool_frames(frames: torch.Tensor, limit: int) -> torch.Tensor:
+    """(1, T, d) -> (1, min(T, limit), d): when T exceeds `limit`, neighbouring frames are
+    averaged (adaptive average pooling over time), so the decoder's memory, and so its
+    cross-attention caches, stay bounded whatever the recording's length."""
+    if frames.shape[1] <= limit:
+        return frames
+    return torch.nn.functional.adaptive_avg_pool1d(frames.transpose(1, 2), limit).transpose(1, 2)
+
+
+def caption_paths(
+    captioner: Captioner, paths: Sequence[str | Path], batch_size: int, **options: Any
+) -> Iterator[tuple[str, CaptionResult | AudioError]]:
+    """Caption files `batch_size` at a time, yielding (path, result or the `AudioError` that
+    refused it) in input order as each batch is done: the first captions come out before the
+    later files are even opened, and memory holds one batch (long files are streamed).
+    Options are checked against the model before any file is read."""
+    if batch_size < 1:
+        raise ValueError(f"batch_size={batch_size} must be >= 1")
+    captioner.decoding_options(**options)
+    for start in range(0, len(paths), batch_size):
+        ready: list[tuple[str, Audio | AudioFile]] = []
+        refused: dict[str, AudioError] = {}
+        for path in paths[start : start + batch_size]:
+            try:
+                ready.append((str(path), prepare_audio(path, captioner.sample_rate,
+                                                        captioner.resampler)))
+            except AudioError as err:
+                refused[str(path)] = err
+        inputs = [x.samples if isinstance(x, Audio) else x for _, x in ready]
+        results = iter(captioner.caption(inputs, sample_rate=captioner.sample_rate,
+                                         first_index=start, **options) if inputs else [])
+        ready_paths = {p for p, _ in ready}
+        for path in paths[start : start + batch_size]:
+            if str(path) in refused:
+                yield str(path), refused[str(path)]
+            elif str(path) in ready_paths:
+                result = next(results)
+                result.path = str(path)
+                yield str(path), result
+
+
+def open_input(source: AudioSource, rate: int, sample_rate: int | None,
+               resampler: str = "soxr") -> Audio | AudioFile:
+    """An input ready to caption: arrays and files of at most `LONG_CLIP_S` decoded, longer
+    files checked (header, then every sample) to be streamed."""
+    if isinstance(source, AudioFile):
+        return source
+    if isinstance(source, np.ndarray):
+        return read_audio(source, rate, sample_rate, resampler)
+    return prepare_audio(source, rate, resampler)
+
+
+def _result(source: str, cands: list[Candidate], duration_s: float, timing_s: float
+            ) -> CaptionResult:
+    return CaptionResult(
+        path=None if source.startswith("<array") else source,
+        caption=cands[0].caption if cands else "",
+        candidates=[(c.caption, float(c.logprob)) for c in cands],
+        duration_s=duration_s,
+        timing_s=timing_s,
+    )
 
 
 def load_model(name_or_path: str | Path = "default", batch_size: int = 16,

@@ -69,13 +69,38 @@ def read_checkpoint(path: str | Path) -> dict[str, Any]:
 
 
 def load_model(path: str | Path) -> CaptionModel:
-    """Rebuild the model stored at `path` (eval mode, CPU)."""
+    """Rebuild the model stored at `path` (eval mode, CPU). A config that does not build, or
+    weights whose names or shapes do not match it (a vocabulary of another size, say), raise
+    a one-line `CheckpointError`."""
     data = read_checkpoint(path)
-    model = CaptionModel(ModelConfig.from_dict(data["config"]), Vocabulary(data["vocab"]))
-    missing, unexpected = model.load_state_dict(data["state_dict"], strict=False)
+    try:
+        config = ModelConfig.from_dict(data["config"])
+        model = CaptionModel(config, Vocabulary(data["vocab"]))
+    except (KeyError, TypeError, ValueError) as err:
+        raise CheckpointError(f"{path}: its config does not build a model ({_first_line(err)})"
+                              ) from None
+    state = data.get("state_dict")
+    if not isinstance(state, dict):
+        raise CheckpointError(f"{path}: has no state_dict of weights; not an aacap checkpoint")
+    own = model.state_dict()
+    wrong = [(k, tuple(v.shape), tuple(own[k].shape)) for k, v in state.items()
+             if k in own and hasattr(v, "shape") and tuple(v.shape) != tuple(own[k].shape)]
+    if wrong:
+        key, got, want = wrong[0]
+        raise CheckpointError(
+            f"{path}: weights do not match its config and vocabulary of {len(model.vocab)} "
+            f"tokens: {key} has shape {got}, the config makes {want} ({len(wrong)} tensor(s) "
+            "differ); the file was edited or mixed from two models"
+        )
+    missing, unexpected = model.load_state_dict(state, strict=False)
     if missing or unexpected:
         raise CheckpointError(
             f"{path}: weights do not match its config (missing {missing[:3]}, "
             f"unexpected {unexpected[:3]})"
         )
     return model.eval()
+
+
+def _first_line(err: BaseException) -> str:
+    text = str(err).strip()
+    return (text.splitlines()[0] if text else type(err).__name__)[:160]

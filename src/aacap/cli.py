@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return int(args.func(args) or 0)
-    except (ValueError, FileNotFoundError) as err:  # user errors: one line, no traceback
+    except (ValueError, OSError) as err:  # user errors (a path, a permission): one line
         print(f"aacap {args.command}: error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

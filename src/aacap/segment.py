@@ -13,20 +13,22 @@ their overlap in the middle, so the reported segments tile the recording.
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .audio import Audio, AudioSource, read_audio
+from .audio import Audio, AudioFile, AudioSource, read_audio
 from .captioner import Captioner, CaptionResult, candidate_dicts, tag_dicts
 
 MIN_TAIL_S = 1.0  # s: a last window shorter than this is folded into the window before it
-LONG_CLIP_S = 30.0  # s: longer recordings are captioned in windows (CLI, API and service)
+MIN_WINDOW_S = 0.5  # s: shortest window and hop accepted
+WINDOWS_PER_CALL = 16  # windows captioned per model call (memory: this many windows at once)
+LONG_RECORDING_S = 30.0  # s: longer recordings are captioned in windows (CLI, API and service)
 LONG_SEGMENT_S = 10.0  # s: the window length used for them
 HEADLINE_PARTS = 3  # distinct segment captions a headline joins at most
 NUM_TAGS = 5  # classes listed per clip and per segment
@@ -137,15 +139,23 @@ def _lower_first(text: str) -> str:
 
 
 def check_segment_args(segment_s: float, hop_s: float | None) -> float:
-    """Validate window and hop lengths (seconds); returns the hop (default: `segment_s`)."""
+    """Validate window and hop lengths (seconds); returns the hop (default: `segment_s`).
+    Both must be at least `MIN_WINDOW_S`: shorter windows hold too little sound to caption
+    and multiply the work."""
     if not (np.isfinite(segment_s) and segment_s > 0):
-        raise ValueError(f"--segment-seconds {segment_s} must be a positive number of seconds")
+        raise ValueError(f"segment_seconds={segment_s} must be a positive number of seconds")
+    if segment_s < MIN_WINDOW_S:
+        raise ValueError(f"segment_seconds={segment_s:g} is below the minimum of "
+                         f"{MIN_WINDOW_S:g} s; use longer windows")
     hop = segment_s if hop_s is None else hop_s
     if not (np.isfinite(hop) and 0 < hop <= segment_s):
         raise ValueError(
-            f"--hop-seconds {hop} must be > 0 and <= --segment-seconds {segment_s} "
+            f"hop_seconds={hop} must be > 0 and <= segment_seconds={segment_s} "
             "(a larger hop would leave gaps)"
         )
+    if hop < MIN_WINDOW_S:
+        raise ValueError(f"hop_seconds={hop:g} is below the minimum of {MIN_WINDOW_S:g} s; "
+                         "use a longer hop")
     return float(hop)
 
 
@@ -243,35 +253,50 @@ def caption_long(
     merge: bool = True,
     **options: Any,
 ) -> SegmentedResult:
-    """Caption `source` (path, array at `sample_rate`, or decoded `Audio`) window by window.
+    """Caption `source` (path, `AudioFile`, array at `sample_rate`, or decoded `Audio`)
+    window by window.
 
     Returns the (merged, unless `merge=False`) segments with times in seconds; `options` are
-    decoding options passed to `captioner.caption`.
+    decoding options passed to `captioner.caption`. A file is streamed: memory holds
+    `WINDOWS_PER_CALL` windows at a time, whatever the recording's length.
     """
     sr = captioner.sample_rate
-    how = getattr(captioner, "resampler", "soxr")
-    clip = source if isinstance(source, Audio) else read_audio(source, sr, sample_rate, how)
-    if clip.sample_rate != sr:
-        clip = read_audio(clip.samples, sr, clip.sample_rate, how)
-    bounds = segment_bounds(len(clip.samples), sr, segment_s, hop_s)
-    windows = [clip.samples[a:b] for a, b in bounds]
-    results = captioner.caption(windows, sample_rate=sr, **options)
+    check_segment_args(segment_s, hop_s)
+    if isinstance(source, (str, Path)):
+        source = AudioFile(source).scan()
+    if isinstance(source, AudioFile):
+        name, total = str(source.path), source.num_samples(sr)
+        bounds = segment_bounds(total, sr, segment_s, hop_s)
+        reach = bounds[:-1] + [(bounds[-1][0], bounds[-1][1] + sr)]  # resampler rounding
+        windows: Iterator[np.ndarray] = source.windows(sr, reach)
+    else:
+        how = getattr(captioner, "resampler", "soxr")
+        clip = source if isinstance(source, Audio) else read_audio(source, sr, sample_rate, how)
+        if clip.sample_rate != sr:
+            clip = read_audio(clip.samples, sr, clip.sample_rate, how)
+        name, total = clip.source, len(clip.samples)
+        bounds = segment_bounds(total, sr, segment_s, hop_s)
+        windows = (clip.samples[a:b] for a, b in bounds)
+    results: list[CaptionResult] = []
+    last = 0
+    for batch in _batches(windows, WINDOWS_PER_CALL):
+        last = bounds[len(results) + len(batch) - 1][0] + len(batch[-1])
+        results += captioner.caption(batch, sample_rate=sr, first_index=len(results), **options)
+    bounds[-1] = (bounds[-1][0], last)  # where the recording really ends
     segments = segments_from_results(bounds, results, sr)
-    path = None if clip.source.startswith("<array") else clip.source
-    return SegmentedResult(path, clip.duration_s, merge_segments(segments) if merge else segments)
+    path = None if name.startswith("<array") else name
+    return SegmentedResult(path, last / sr, merge_segments(segments) if merge else segments)
 
 
-def run_segmented(
-    captioner: Captioner, clips: Sequence[Audio], args: argparse.Namespace, options: dict
-) -> None:
-    """`aacap caption --segment-seconds S`: print each clip's segments (JSON or text lines)."""
-    check_segment_args(args.segment_seconds, args.hop_seconds)
-    for clip in clips:
-        result = caption_long(captioner, clip, args.segment_seconds, args.hop_seconds, **options)
-        if args.json:
-            print(json.dumps(result.to_dict()), flush=True)
-            continue
-        print_result(clip.source, result.as_result(), getattr(args, "tags", False))
+def _batches(items: Iterable[np.ndarray], size: int) -> Iterator[list[np.ndarray]]:
+    batch: list[np.ndarray] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def print_result(source: str, result: CaptionResult, tags: bool = False) -> None:
@@ -284,3 +309,12 @@ def print_result(source: str, result: CaptionResult, tags: bool = False) -> None
     for seg in result.segments or []:
         print(f"{source}\t{seg.start_s:.2f}-{seg.end_s:.2f}\t{seg.caption}{listed(seg.tags)}",
               flush=True)
+
+
+def print_segmented(result: SegmentedResult, as_json: bool, tags: bool = False) -> None:
+    """`aacap caption --segment-seconds S` output: one JSON line, or the text lines of
+    `print_result` (headline, then one line per segment)."""
+    if as_json:
+        print(json.dumps(result.to_dict(), allow_nan=False), flush=True)
+        return
+    print_result(result.path or "<array>", result.as_result(), tags)

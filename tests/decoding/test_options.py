@@ -30,7 +30,7 @@ def test_defaults_and_candidates() -> None:
     ({"beam_size": 2.5}, "beam_size=2.5 must be an integer"),
     ({"top_p": 1.5, "method": "sample"}, r"top_p=1.5 must be a number in \(0, 1\]"),
     ({"typical_p": 0.0, "method": "sample"}, "typical_p=0.0"),
-    ({"temperature": -1.0, "method": "sample"}, "temperature=-1.0 must be a number >= 0"),
+    ({"temperature": -1.0, "method": "sample"}, r"temperature=-1.0 must be a number in \[0, 100\]"),
     ({"top_k": 0, "method": "sample"}, "top_k=0 must be an integer >= 1"),
     ({"top_k": 5}, "top_k=5 only applies to method='sample'"),
     ({"temperature": 0.7, "method": "greedy"}, "only applies to method='sample'"),

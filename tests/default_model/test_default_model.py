@@ -236,3 +236,21 @@ def test_caption_command_tags_sampling_and_refusals(tmp_path: Path,
     assert main(["caption", str(wav), "--max-length", "5"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "cannot honour decoding option(s) max_length=5" in err
+
+
+@pytest.mark.skipif(not (ASSETS / "bank.npz").exists(), reason="shipped assets absent")
+def test_long_file_streamed_equals_the_array(tmp_path: Path) -> None:
+    """A 75 s file is streamed window by window (memory: one window); its segments, tags and
+    headline equal those of the same recording given whole as an array."""
+    import soundfile as sf
+
+    model = DefaultCaptioner()
+    rng = np.random.default_rng(0)
+    x = (0.1 * rng.standard_normal(16000 * 75)).astype(np.float32)
+    x[16000 * 20 : 16000 * 40] += 0.5 * np.sin(np.arange(16000 * 20) * 2 * np.pi * 440 / 16000)
+    sf.write(tmp_path / "long.wav", x, 16000, subtype="FLOAT")
+    (streamed,) = model.caption([tmp_path / "long.wav"])
+    (whole,) = model.caption([x], sample_rate=16000)
+    assert streamed.duration_s == 75.0 and streamed.path == str(tmp_path / "long.wav")
+    assert streamed.caption == whole.caption and streamed.tags == whole.tags
+    assert [s.to_dict() for s in streamed.segments] == [s.to_dict() for s in whole.segments]

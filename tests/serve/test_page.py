@@ -113,7 +113,7 @@ def test_page_shows_a_bad_file_error(browser, server, tmp_path: Path) -> None:
     path.write_text("not audio")
     upload(browser, server, path)
     WebDriverWait(browser, TIMEOUT).until(lambda d: d.find_element(By.ID, "error").is_displayed())
-    assert browser.find_element(By.ID, "error").text.startswith("415: notes.txt: not a readable")
+    assert browser.find_element(By.ID, "error").text.startswith("415: notes.txt: is a text file, not audio")
 
 
 @pytest.fixture(scope="module")

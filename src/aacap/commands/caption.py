@@ -1,6 +1,9 @@
 """`aacap caption PATH... [--model NAME_OR_PATH] [decoding options] [--json]`.
 
-A bad file among many is reported on stderr and skipped; the exit status is 1 if any failed.
+A bad file among many is reported on stderr (one line: the file and the cause) and skipped;
+the exit status is 1 if any failed, and the last line counts them. Files are captioned
+`--batch-size` at a time, each batch printed before the next is opened; long files are
+streamed, so memory does not grow with their length.
 """
 
 from __future__ import annotations
@@ -33,41 +36,48 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..audio import AudioError, read_audio
-    from ..captioner import load_model
+    from ..audio import AudioError, AudioFile
+    from ..captioner import caption_paths, load_model
     from ..decoding.cli_args import kwargs_from_args, options_from_args
     from ..segment import print_result
 
-    options_from_args(args)  # invalid flags fail here, before any audio is read
+    if args.batch_size < 1:
+        raise ValueError(f"--batch-size {args.batch_size}: must be >= 1")
+    if args.segment_seconds is not None or args.hop_seconds is not None:
+        from ..segment import check_segment_args
+
+        if args.segment_seconds is None:
+            raise ValueError("--hop-seconds needs --segment-seconds")
+        check_segment_args(args.segment_seconds, args.hop_seconds)
+    options_from_args(args)  # invalid flags fail here, before the model is loaded
     options = kwargs_from_args(args)  # only what was given: the model's defaults fill the rest
     captioner = load_model(args.model, batch_size=args.batch_size, revision=args.revision)
+    captioner.decoding_options(**options)  # against the model, before any audio is read
     failed = 0
-    clips = []
-    for path in args.paths:
-        try:
-            clips.append(read_audio(path, captioner.sample_rate, resampler=captioner.resampler))
-        except AudioError as err:
-            print(f"aacap caption: skipped {err}", file=sys.stderr)
-            failed += 1
     if args.segment_seconds is not None:  # per-segment captions: aacap/segment.py
-        from ..segment import run_segmented
+        from ..segment import caption_long, print_segmented
 
-        run_segmented(captioner, clips, args, options)
-        clips = []
-    for start in range(0, len(clips), args.batch_size):
-        chunk = clips[start : start + args.batch_size]
-        results = captioner.caption(
-            [c.samples for c in chunk],
-            sample_rate=captioner.sample_rate,
-            first_index=start,
-            **options,
-        )
-        for clip, result in zip(chunk, results):
-            result.path = clip.source
-            if args.json:
-                print(json.dumps(result.to_dict()), flush=True)
+        for path in args.paths:
+            try:
+                result = caption_long(captioner, AudioFile(path).scan(), args.segment_seconds,
+                                      args.hop_seconds, **options)
+            except AudioError as err:
+                failed += _skipped(err)
+                continue
+            print_segmented(result, args.json, args.tags)
+    else:
+        for path, result in caption_paths(captioner, args.paths, args.batch_size, **options):
+            if isinstance(result, AudioError):
+                failed += _skipped(result)
+            elif args.json:
+                print(json.dumps(result.to_dict(), allow_nan=False), flush=True)
             else:  # caption (and tags), then a long recording's segments
-                print_result(clip.source, result, args.tags)
+                print_result(path, result, args.tags)
     if failed:
         print(f"aacap caption: {failed} of {len(args.paths)} inputs failed", file=sys.stderr)
     return 1 if failed else 0
+
+
+def _skipped(err: Exception) -> int:
+    print(f"aacap caption: skipped {err}", file=sys.stderr, flush=True)
+    return 1

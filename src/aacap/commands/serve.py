@@ -24,6 +24,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="longer recordings are captioned in segments (default 30 s)")
     p.add_argument("--segment-seconds", type=float, default=10.0,
                    help="segment length for those (default 10 s)")
+    p.add_argument("--budget-s", type=float, default=30.0,
+                   help="a request not answered in this time gets 503, and the model stops "
+                        "working on it (default 30 s)")
+    p.add_argument("--max-queue", type=int, default=1024,
+                   help="clips waiting at most; beyond, 503 with Retry-After (default 1024)")
+    p.add_argument("--header-timeout-s", type=float, default=10.0,
+                   help="close connections whose request headers take longer (default 10 s)")
+    p.add_argument("--body-timeout-s", type=float, default=10.0,
+                   help="408 when the request body stalls this long (default 10 s)")
     p.add_argument("--threads", type=int, default=None,
                    help="torch threads of the model (default: torch's, usually the core count)")
     p.add_argument("--log-level", default="info", help="uvicorn log level (default info)")
@@ -34,13 +43,18 @@ def run(args: argparse.Namespace) -> int:
     from ..captioner import load_model
     from ..serve import ServeConfig, run_server
 
-    if args.max_batch < 1 or args.max_wait_ms < 0 or min(args.max_upload_mb, args.max_audio_s,
-                                                          args.max_clip_s, args.segment_seconds) <= 0:
-        raise ValueError("--max-batch must be >= 1, --max-wait-ms >= 0, and the size and "
-                         "duration limits positive")
+    limits = (args.max_upload_mb, args.max_audio_s, args.max_clip_s, args.segment_seconds,
+              args.budget_s, args.header_timeout_s, args.body_timeout_s)
+    if (args.max_batch < 1 or args.max_queue < 1 or not args.max_wait_ms >= 0
+            or not all(0 < x < float("inf") for x in limits)):
+        raise ValueError("--max-batch and --max-queue must be >= 1, --max-wait-ms >= 0, and the "
+                         "size, duration and time limits positive and finite")
     config = ServeConfig(max_batch=args.max_batch, max_wait_ms=args.max_wait_ms,
-                         max_upload_mb=args.max_upload_mb, max_audio_s=args.max_audio_s,
-                         max_clip_s=args.max_clip_s, segment_s=args.segment_seconds)
+                         max_queue=args.max_queue, max_upload_mb=args.max_upload_mb,
+                         max_audio_s=args.max_audio_s, max_clip_s=args.max_clip_s,
+                         segment_s=args.segment_seconds, request_budget_s=args.budget_s,
+                         header_timeout_s=args.header_timeout_s,
+                         body_timeout_s=args.body_timeout_s)
     if args.threads is not None:
         import torch
 

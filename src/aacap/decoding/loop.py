@@ -10,6 +10,7 @@ from typing import Protocol
 import torch
 from torch import Tensor, nn
 
+from ..deadline import check_deadline
 from ..model import Memory
 from ..vocab import Vocabulary
 from .filters import constraints, sampling_transforms
@@ -66,6 +67,7 @@ def decode(model: Decodable, memory: Memory, options: DecodingOptions | None = N
     state = None
     with _inference(decoder):
         for step in range(options.max_length):
+            check_deadline()  # a time budget (the service's) stops the work between steps
             logits, state = decoder.step(rows.tokens, frames, mask,
                                          state if options.use_cache else None)
             logits = logits.float()

@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 from typing import Any
 
 METHODS = ("greedy", "beam", "sample")
+# Documented maxima: what a caption needs, with room to spare. Larger values only tie up the
+# model (the service answers 400 to them, the CLI one line), so they are refused up front.
+MAX_LENGTH = 100  # tokens: 3x the longest Clotho/AudioCaps caption (about 30 words)
+MAX_BEAM_SIZE = 32  # hypotheses per clip (CoNeTTE uses 3; gains stop well before 32)
+MAX_CANDIDATES = 32  # candidates per clip, any method
+MAX_TEMPERATURE = 100.0  # beyond, sampling is uniform over the allowed tokens anyway
+MAX_LENGTH_PENALTY = 10.0  # exponent of the length in the ranking score
+MAX_SEED = 2**63 - 1
 NO_REPEAT_HELP = "'none', 'words' (no repeated non-stopword, CoNeTTE's default) or 'ngram:N'"
 
 
@@ -17,6 +26,10 @@ class DecodingOptions:
     Lengths count generated tokens, the closing `<eos>` included: a caption that reaches
     `max_length` tokens without `<eos>` is cut there (so it has `max_length` words), and `<eos>`
     is forbidden while fewer than `min_length` words have been generated.
+
+    Every number is checked for type, finiteness and range (`MAX_LENGTH`, `MAX_BEAM_SIZE`,
+    `MAX_CANDIDATES`, `MAX_TEMPERATURE`, `MAX_LENGTH_PENALTY`); `check_vocabulary` adds the
+    checks against a model's vocabulary. Messages name the field (`beam_size=1000 ...`).
     """
 
     method: str = "beam"  # greedy | beam | sample
@@ -40,25 +53,27 @@ class DecodingOptions:
 
         if self.method not in METHODS:
             fail(f"method={self.method!r} is unknown; choose one of {', '.join(METHODS)}")
-        _check_int(self, "beam_size", 1)
-        _check_int(self, "min_length", 0)
-        _check_int(self, "max_length", 1)
+        _check_int(self, "beam_size", 1, MAX_BEAM_SIZE)
+        _check_int(self, "min_length", 0, MAX_LENGTH)
+        _check_int(self, "max_length", 1, MAX_LENGTH)
         if self.min_length > self.max_length:
             fail(f"min_length={self.min_length} exceeds max_length={self.max_length}")
         if self.num_candidates is not None:
-            _check_int(self, "num_candidates", 1)
+            _check_int(self, "num_candidates", 1, MAX_CANDIDATES)
         if self.seed is not None:
-            _check_int(self, "seed", 0)
+            _check_int(self, "seed", 0, MAX_SEED)
         if self.top_k is not None:
-            _check_int(self, "top_k", 1)
+            _check_int(self, "top_k", 1, None)
         for name in ("top_p", "typical_p"):
             value = getattr(self, name)
             if value is not None and not (_is_number(value) and 0.0 < value <= 1.0):
                 fail(f"{name}={value!r} must be a number in (0, 1]")
-        if not (_is_number(self.temperature) and self.temperature >= 0.0):
-            fail(f"temperature={self.temperature!r} must be a number >= 0")
-        if not (_is_number(self.length_penalty) and self.length_penalty >= 0.0):
-            fail(f"length_penalty={self.length_penalty!r} must be a number >= 0")
+        if not (_is_number(self.temperature) and 0.0 <= self.temperature <= MAX_TEMPERATURE):
+            fail(f"temperature={self.temperature!r} must be a number in [0, {MAX_TEMPERATURE:g}]")
+        if not (_is_number(self.length_penalty)
+                and 0.0 <= self.length_penalty <= MAX_LENGTH_PENALTY):
+            fail(f"length_penalty={self.length_penalty!r} must be a number in "
+                 f"[0, {MAX_LENGTH_PENALTY:g}]")
         parse_no_repeat(self.no_repeat)
         if self.task is not None and not isinstance(self.task, str):
             fail(f"task={self.task!r} must be a dataset name such as 'clotho'")
@@ -78,6 +93,19 @@ class DecodingOptions:
             fail(f"num_candidates={self.num_candidates} exceeds beam_size={self.beam_size}")
         if self.method == "greedy" and self.candidates != 1:
             fail("num_candidates must be 1 with method='greedy'; use 'beam' or 'sample' for more")
+
+    def check_vocabulary(self, size: int) -> None:
+        """Raise a one-line `ValueError` if these options ask more of a vocabulary of `size`
+        tokens than it has: more beams, candidates or top-k tokens than tokens."""
+        for name in ("beam_size", "top_k"):
+            value = getattr(self, name)
+            if value is not None and value > size and (name != "beam_size"
+                                                       or self.method == "beam"):
+                raise ValueError(f"decoding option {name}={value} exceeds the model's "
+                                 f"vocabulary of {size} tokens")
+        if self.candidates > size:
+            raise ValueError(f"decoding option num_candidates={self.candidates} exceeds the "
+                             f"model's vocabulary of {size} tokens")
 
     @property
     def candidates(self) -> int:
@@ -123,10 +151,15 @@ def decoding_options_from_kwargs(**kwargs: Any) -> DecodingOptions:
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and value == value
+    """A finite int or float (not a bool, NaN or infinity)."""
+    return (isinstance(value, (int, float)) and not isinstance(value, bool)
+            and (isinstance(value, int) or math.isfinite(value)))
 
 
-def _check_int(options: DecodingOptions, name: str, minimum: int) -> None:
+def _check_int(options: DecodingOptions, name: str, minimum: int, maximum: int | None) -> None:
     value = getattr(options, name)
     if not (isinstance(value, int) and not isinstance(value, bool) and value >= minimum):
         raise ValueError(f"decoding option {name}={value!r} must be an integer >= {minimum}")
+    if maximum is not None and value > maximum:
+        shown = f"{value}" if value < 10**12 else f"{value:.3g}"
+        raise ValueError(f"decoding option {name}={shown} exceeds the maximum of {maximum}")

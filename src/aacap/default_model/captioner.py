@@ -35,11 +35,12 @@ from typing import Any
 import numpy as np
 import torch
 
-from ..audio import AudioSource, read_audio
-from ..captioner import CaptionResult
+from ..audio import Audio, AudioFile, AudioSource
+from ..captioner import CaptionResult, open_input
+from ..deadline import check_deadline
 from ..decoding import DecodingOptions, decoding_options_from_kwargs
 from ..encoders.yamnet import MIN_SAMPLES, SAMPLE_RATE, load_yamnet
-from ..segment import (LONG_CLIP_S, LONG_SEGMENT_S, NUM_TAGS, SegmentedResult, merge_segments,
+from ..segment import (LONG_RECORDING_S, LONG_SEGMENT_S, NUM_TAGS, SegmentedResult, merge_segments,
                        segment_bounds, segments_from_results)
 from .choose import SUPPORTED, check_supported, sample_order
 from .tags import GENERIC, words
@@ -223,45 +224,72 @@ class DefaultCaptioner:
         drawn = sample_order(np.array([v for _, v in pool]), options, seed, count)
         return [pool[j] for j in drawn], tags
 
+    def decoding_options(self, **options: Any) -> DecodingOptions:
+        """`options` validated against retrieval: the options about generated words are
+        refused (see `choose.py`) and the candidate count may not exceed the `pool` of captions
+        ranked. One-line `ValueError` naming the field."""
+        decoding = decoding_options_from_kwargs(**options)
+        check_supported(decoding)
+        if decoding.candidates > self.options.pool:
+            raise ValueError(f"decoding option num_candidates={decoding.candidates} exceeds the "
+                             f"{self.options.pool} captions the default model ranks")
+        return decoding
+
     def caption(self, inputs: Sequence[AudioSource], *, sample_rate: int | None = None,
                 first_index: int = 0, **decoding_options: Any) -> list[CaptionResult]:
-        """Caption each input (a path, or a waveform at `sample_rate` Hz). Decoding options
-        (`DecodingOptions` fields) choose the candidates: the best `candidates` of the
-        ranking, or for method='sample' a draw from it seeded by (seed, first_index + i); the
-        options about generated words raise a one-line `ValueError` (see `choose.py`).
-        Raises `AudioError` (one line) on an unreadable input."""
-        options = decoding_options_from_kwargs(**decoding_options)
-        check_supported(options)
+        """Caption each input (a path, an `AudioFile`, or a waveform at `sample_rate` Hz).
+        Decoding options (`DecodingOptions` fields) choose the candidates: the best
+        `candidates` of the ranking, or for method='sample' a draw from it seeded by
+        (seed, first_index + i); the options about generated words raise a one-line
+        `ValueError` (see `choose.py`). Recordings longer than `LONG_RECORDING_S` get timed
+        segments and a headline (`caption_long`), files among them streamed window by window.
+        Raises `AudioError` (one line) on an unreadable input, before any work."""
+        options = self.decoding_options(**decoding_options)
+        sources = [open_input(x, SAMPLE_RATE, sample_rate) for x in inputs]
         results = []
-        for i, source in enumerate(inputs):
-            clip = read_audio(source, SAMPLE_RATE, sample_rate)
-            path = None if isinstance(source, np.ndarray) else clip.source
+        for i, source in enumerate(sources):
+            name = source.source if isinstance(source, Audio) else str(source.path)
+            path = None if name.startswith("<array") else name
             seed = None if options.seed is None else [options.seed, first_index + i]
             t0 = time.perf_counter()
-            if clip.duration_s > LONG_CLIP_S:
-                result = self.caption_long(clip.samples, options, seed)
-                result.path = path
-            else:
-                candidates, tags = self.caption_wave(clip.samples, options, seed)
-                result = CaptionResult(path, candidates[0][0], candidates, clip.duration_s,
+            if isinstance(source, Audio) and source.duration_s <= LONG_RECORDING_S:
+                check_deadline()
+                candidates, tags = self.caption_wave(source.samples, options, seed)
+                result = CaptionResult(path, candidates[0][0], candidates, source.duration_s,
                                        score_name=self.score_name, tags=tags)
+            else:
+                result = self.caption_long(source, options, seed)
+                result.path = path
             result.timing_s = time.perf_counter() - t0
             results.append(result)
         return results
 
-    def caption_long(self, wave: np.ndarray, options: DecodingOptions, seed: list[int] | None
-                     ) -> CaptionResult:
-        """A long (S,) recording in windows of `LONG_SEGMENT_S`, as `aacap.segment` does for
-        every model: merged timed segments and a headline caption."""
-        bounds = segment_bounds(len(wave), SAMPLE_RATE, LONG_SEGMENT_S)
-        windows = []
-        for j, (a, b) in enumerate(bounds):
+    def caption_long(self, source: Audio | AudioFile, options: DecodingOptions,
+                     seed: list[int] | None) -> CaptionResult:
+        """A long recording in windows of `LONG_SEGMENT_S`, as `aacap.segment` does for every
+        model: merged timed segments and a headline caption. A file is streamed: memory holds
+        one window, whatever the length."""
+        if isinstance(source, Audio):
+            total = len(source.samples)
+            bounds = segment_bounds(total, SAMPLE_RATE, LONG_SEGMENT_S)
+            waves = (source.samples[a:b] for a, b in bounds)
+        else:
+            total = source.num_samples(SAMPLE_RATE)
+            bounds = segment_bounds(total, SAMPLE_RATE, LONG_SEGMENT_S)
+            reach = bounds[:-1] + [(bounds[-1][0], bounds[-1][1] + SAMPLE_RATE)]  # rounding
+            waves = source.windows(SAMPLE_RATE, reach)
+        windows, end = [], 0
+        for j, ((a, _), wave) in enumerate(zip(bounds, waves)):
+            check_deadline()
             window_seed = None if seed is None else [*seed, j]
-            candidates, tags = self.caption_wave(wave[a:b], options, window_seed)
-            windows.append(CaptionResult(None, candidates[0][0], candidates, (b - a) / SAMPLE_RATE,
-                                         score_name=self.score_name, tags=tags))
+            candidates, tags = self.caption_wave(wave, options, window_seed)
+            windows.append(CaptionResult(None, candidates[0][0], candidates,
+                                         len(wave) / SAMPLE_RATE, score_name=self.score_name,
+                                         tags=tags))
+            end = a + len(wave)
+        bounds[-1] = (bounds[-1][0], end)  # where the recording really ends
         segments = merge_segments(segments_from_results(bounds, windows, SAMPLE_RATE))
-        return SegmentedResult(None, len(wave) / SAMPLE_RATE, segments).as_result()
+        return SegmentedResult(None, end / SAMPLE_RATE, segments).as_result()
 
     def top_classes(self, patch_scores: np.ndarray, k: int = NUM_TAGS) -> list[tuple[str, float]]:
         """The `k` highest-scoring classes of (T, 521) patch scores: [(name, clip score)]."""

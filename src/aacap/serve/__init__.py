@@ -16,7 +16,19 @@ __all__ = ["ServeConfig", "create_app", "run_server"]
 
 def run_server(captioner: Any, config: ServeConfig, host: str = "127.0.0.1", port: int = 8000,
                log_level: str = "info") -> None:
-    """Serve `captioner` until interrupted (uvicorn, one process, one model thread)."""
+    """Serve `captioner` until interrupted (uvicorn, one process, one model thread), closing
+    connections whose request headers take longer than `config.header_timeout_s`."""
+    import logging
+
     import uvicorn
 
-    uvicorn.run(create_app(captioner, config), host=host, port=port, log_level=log_level)
+    from .timeouts import timed_h11
+
+    log = logging.getLogger("aacap.serve")  # the service's own lines, formatted as uvicorn's
+    if not log.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(levelname)s:     %(message)s"))
+        log.addHandler(handler)
+    log.setLevel(log_level.upper())
+    uvicorn.run(create_app(captioner, config), host=host, port=port, log_level=log_level,
+                http=timed_h11(config.header_timeout_s))

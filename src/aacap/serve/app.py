@@ -1,7 +1,11 @@
 """The HTTP API (FastAPI): `POST /v1/captions`, `GET /healthz`, the web page at `/`, `/docs`.
 
 Bad input never raises a 500: it is answered 400 (bad option, bad samples, malformed body),
-413 (too large or too long) or 415 (not audio), with `{"detail": "<one-line reason>"}`.
+408 (body stalled), 413 (too large or too long) or 415 (not audio), with `{"detail":
+"<one-line reason>"}`; every decoding option is checked against the model before any audio is
+decoded. A full queue, or a request not answered within its time budget, gets 503 with
+Retry-After; the model thread stops working on a request when its budget is spent. A client
+that goes away is logged as one info line.
 Recordings longer than `max_clip_s` are captioned in windows of `segment_s` seconds (see
 `aacap.segment`), the windows batched with everyone else's clips.
 """
@@ -19,15 +23,17 @@ from typing import Annotated, Any, Optional
 import numpy as np
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 from starlette.datastructures import UploadFile
+from starlette.requests import ClientDisconnect
 
 from .. import __version__
+from ..deadline import DeadlineExceeded
 from ..decoding import DecodingOptions, decoding_options_from_kwargs
-from ..segment import LONG_CLIP_S, LONG_SEGMENT_S, SegmentedResult, check_segment_args
+from ..segment import LONG_RECORDING_S, LONG_SEGMENT_S, SegmentedResult, check_segment_args
 from ..segment import merge_segments, segment_bounds
 from ..segment import segments_from_results
 from .batcher import BatcherStats, BatchTiming, DynamicBatcher, QueueFull, captioner_runner
@@ -46,9 +52,12 @@ class ServeConfig:
     max_queue: int = 1024  # clips waiting at most; beyond, 503
     max_upload_mb: float = 25.0  # request body limit -> 413
     max_audio_s: float = 600.0  # recording length limit -> 413
-    max_clip_s: float = LONG_CLIP_S  # longer recordings are segmented (as the CLI does)
+    max_clip_s: float = LONG_RECORDING_S  # longer recordings are segmented (as the CLI does)
     segment_s: float = LONG_SEGMENT_S  # window length used for them
     max_segments: int = 600  # windows per request at most (segment_seconds/hop_seconds) -> 400
+    request_budget_s: float = 30.0  # a request not answered by then -> 503; its model work stops
+    header_timeout_s: float = 10.0  # request headers not complete by then -> connection closed
+    body_timeout_s: float = 10.0  # no byte of the body for this long -> 408
 
 
 def _params_model() -> type[BaseModel]:
@@ -115,6 +124,12 @@ def create_app(captioner: Any, config: ServeConfig | None = None) -> FastAPI:
     async def _validation_error(request: Request, err: RequestValidationError) -> JSONResponse:
         return JSONResponse({"detail": _one_line(err.errors())}, status_code=400)
 
+    @app.exception_handler(ClientDisconnect)
+    async def _client_gone(request: Request, err: ClientDisconnect) -> Response:
+        client = f"{request.client.host}:{request.client.port}" if request.client else "a client"
+        log.info("%s disconnected before its request to %s was read", client, request.url.path)
+        return Response(status_code=400)  # nobody is listening; uvicorn drops it
+
     @app.exception_handler(Exception)
     async def _internal_error(request: Request, err: Exception) -> JSONResponse:
         log.exception("internal error on %s", request.url.path)
@@ -148,7 +163,9 @@ def create_app(captioner: Any, config: ServeConfig | None = None) -> FastAPI:
         recording `segments` (`start_s`, `end_s`, `caption`, `candidates`, `tags`), the
         `caption` then being a headline that summarises them."""
         t0 = time.perf_counter()
-        body = await read_body(request.stream(), request.headers.get("content-length"), limit)
+        deadline = t0 + config.request_budget_s
+        body = await read_body(request.stream(), request.headers.get("content-length"), limit,
+                               config.body_timeout_s)
         data, name, form = await _split_body(request, body)
         values = params.model_dump(exclude_none=True)
         if form:
@@ -159,28 +176,37 @@ def create_app(captioner: Any, config: ServeConfig | None = None) -> FastAPI:
         want_spec = bool(values.pop("spectrogram", False))
         seg_s, hop_s = values.pop("segment_seconds", None), values.pop("hop_seconds", None)
         try:
-            options = decoding_options_from_kwargs(**values)
+            options = checked_options(captioner, values)
             if hop_s is not None and seg_s is None:
                 raise ValueError("hop_seconds needs segment_seconds")
             if seg_s is not None:
                 check_segment_args(seg_s, hop_s)
         except ValueError as err:
-            raise InputError(400, str(err).replace("--", "").replace("-seconds", "_seconds"))
+            raise InputError(400, str(err).splitlines()[0]) from None
         clip = await asyncio.to_thread(decode_audio, data, name, captioner.sample_rate,
                                        config.max_audio_s, captioner.resampler)
         decoded_s = time.perf_counter() - t0
         if seg_s is None and clip.duration_s > config.max_clip_s:
             seg_s = config.segment_s
         try:
+            left = deadline - time.perf_counter()
             if seg_s is None:
-                result, timing = await batcher.submit(clip.samples, options)
+                result, timing = await asyncio.wait_for(
+                    batcher.submit(clip.samples, options, deadline), left)
                 answer = result.to_dict()
                 timings = [timing]
             else:
-                answer, timings = await _caption_segments(clip, options, seg_s, hop_s)
+                answer, timings = await asyncio.wait_for(
+                    _caption_segments(clip, options, seg_s, hop_s, deadline), left)
         except QueueFull as err:
             return JSONResponse({"detail": str(err)}, status_code=503,
                                 headers={"Retry-After": "1"})
+        except (asyncio.TimeoutError, DeadlineExceeded):
+            return JSONResponse(
+                {"detail": f"{name}: not captioned within this server's budget of "
+                           f"{config.request_budget_s:g} s per request (busy, or a costly "
+                           "request); retry later or ask for less (max_length, beam_size)"},
+                status_code=503, headers={"Retry-After": str(_retry_after(batcher))})
         except ValueError as err:  # options the model itself refuses, e.g. an unknown task
             raise InputError(400, str(err).splitlines()[0]) from None
         answer["path"] = name
@@ -198,7 +224,8 @@ def create_app(captioner: Any, config: ServeConfig | None = None) -> FastAPI:
         return JSONResponse(answer)
 
     async def _caption_segments(clip: Decoded, options: DecodingOptions, seg_s: float,
-                                hop_s: float | None) -> tuple[dict, list[BatchTiming]]:
+                                hop_s: float | None, deadline: float
+                                ) -> tuple[dict, list[BatchTiming]]:
         bounds = segment_bounds(len(clip.samples), clip.sample_rate, seg_s, hop_s)
         if len(bounds) > config.max_segments:
             raise InputError(400, f"{clip.name}: {len(bounds)} windows of {seg_s:g} s exceed "
@@ -206,12 +233,25 @@ def create_app(captioner: Any, config: ServeConfig | None = None) -> FastAPI:
         if batcher.queued + len(bounds) > config.max_queue:
             raise QueueFull(f"{batcher.queued} clips are waiting; retry in a moment")
         done = await asyncio.gather(
-            *(batcher.submit(clip.samples[a:b], options) for a, b in bounds))
+            *(batcher.submit(clip.samples[a:b], options, deadline) for a, b in bounds))
         segments = segments_from_results(bounds, [r for r, _ in done], clip.sample_rate)
         result = SegmentedResult(clip.name, clip.duration_s, merge_segments(segments))
         return result.to_dict(), [t for _, t in done]
 
     return app
+
+
+def checked_options(captioner: Any, values: dict[str, Any]) -> DecodingOptions:
+    """Decoding options from request values, validated against the model when it can say
+    (`Captioner.decoding_options`): beam size and candidates within its vocabulary, a task it
+    knows. One-line `ValueError` naming the field."""
+    check = getattr(captioner, "decoding_options", None)
+    return check(**values) if check is not None else decoding_options_from_kwargs(**values)
+
+
+def _retry_after(batcher: DynamicBatcher) -> int:
+    """Seconds a client should wait: about one per batch of waiting clips, at least 1."""
+    return max(1, -(-batcher.queued // max(1, batcher.max_batch)))
 
 
 async def _split_body(request: Request, body: bytes) -> tuple[bytes, str, dict[str, str]]:

@@ -4,7 +4,9 @@ Requests put their decoded clip on an asyncio queue. One task takes the first wa
 then keeps collecting for at most `max_wait_s` (or until `max_batch` clips), and runs the whole
 batch on the model in a single worker thread, so the event loop keeps accepting requests (and
 filling the next batch) while the model computes. Clips with different decoding options are
-captioned in separate model calls of the same round.
+captioned in separate model calls of the same round. A clip may carry a deadline: the model
+call stops at the latest deadline of its clips (`aacap.deadline`), so no request holds the
+model thread beyond its budget, and a clip whose deadline passed while it waited is dropped.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..captioner import CaptionResult
+from ..deadline import DeadlineExceeded, time_budget
 from ..decoding import DecodingOptions
 
 # (waves at the model's rate, options) -> one result per wave
@@ -44,6 +47,7 @@ class _Item:
     options: DecodingOptions
     future: asyncio.Future
     enqueued: float
+    deadline: float | None = None  # time.perf_counter() value; None: no budget
 
 
 @dataclass
@@ -98,15 +102,17 @@ class DynamicBatcher:
             if not item.future.done():
                 item.future.set_exception(RuntimeError("server shutting down"))
 
-    async def submit(self, wave: np.ndarray, options: DecodingOptions
-                     ) -> tuple[CaptionResult, BatchTiming]:
-        """Caption one clip (samples at the model's rate) with the next batch."""
+    async def submit(self, wave: np.ndarray, options: DecodingOptions,
+                     deadline: float | None = None) -> tuple[CaptionResult, BatchTiming]:
+        """Caption one clip (samples at the model's rate) with the next batch. `deadline`
+        (a `time.perf_counter()` value): the model work on it stops then (`DeadlineExceeded`),
+        and a clip still waiting then is dropped."""
         if self._queue is None:
             raise RuntimeError("DynamicBatcher used outside `async with`")
         if self._queue.qsize() >= self.max_queue:
             raise QueueFull(f"{self._queue.qsize()} clips are waiting; retry in a moment")
         future = asyncio.get_running_loop().create_future()
-        self._queue.put_nowait(_Item(wave, options, future, time.perf_counter()))
+        self._queue.put_nowait(_Item(wave, options, future, time.perf_counter(), deadline))
         return await future
 
     async def _collect(self) -> list[_Item]:
@@ -135,10 +141,14 @@ class DynamicBatcher:
                 groups.setdefault(item.options, []).append(item)
             for options, items in groups.items():
                 started = time.perf_counter()
+                items = [i for i in items if not i.future.done()]  # gone while others ran
+                budget = _budget(items, started)
                 try:
+                    if budget is not None and budget <= 0:
+                        raise DeadlineExceeded("the clip waited past its time budget")
                     results = await loop.run_in_executor(
-                        self._executor, self.run_batch, [i.wave for i in items], options
-                    )
+                        self._executor, _run_within, self.run_batch, [i.wave for i in items],
+                        options, budget)
                 except Exception as err:  # noqa: BLE001 - reported to each waiting request
                     for item in items:
                         if not item.future.done():
@@ -152,6 +162,21 @@ class DynamicBatcher:
                     if not item.future.done():  # the client may have gone away
                         timing = BatchTiming(started - item.enqueued, compute, len(items))
                         item.future.set_result((result, timing))
+
+
+def _budget(items: list[_Item], now: float) -> float | None:
+    """Seconds the model may spend on `items`: until the latest of their deadlines."""
+    deadlines = [i.deadline for i in items]
+    if not items or any(d is None for d in deadlines):
+        return None
+    return max(deadlines) - now  # type: ignore[type-var]
+
+
+def _run_within(run_batch: RunBatch, waves: list[np.ndarray], options: DecodingOptions,
+                budget: float | None) -> list[CaptionResult]:
+    """`run_batch` on the model thread under a time budget (seconds, None: none)."""
+    with time_budget(budget):
+        return run_batch(waves, options)
 
 
 def captioner_runner(captioner) -> RunBatch:  # noqa: ANN001 - any `Captioner`

@@ -6,6 +6,7 @@ reason naming the upload, what is wrong and what to do.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import io
 import tempfile
@@ -16,7 +17,8 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-from ..audio import AudioError, read_audio
+from ..audio import ESTIMATED_LENGTH, AudioError, array_name, decodable_frames, not_audio_reason
+from ..audio import read_audio, read_blocks, truncation_in_log
 from ..features import mel_filterbank
 
 
@@ -28,8 +30,10 @@ class InputError(ValueError):
         self.status = status
 
 
-async def read_body(chunks: AsyncIterator[bytes], declared: str | None, limit: int) -> bytes:
-    """The whole request body, or `InputError(413)` as soon as it exceeds `limit` bytes.
+async def read_body(chunks: AsyncIterator[bytes], declared: str | None, limit: int,
+                    idle_timeout_s: float | None = None) -> bytes:
+    """The whole request body, or `InputError(413)` as soon as it exceeds `limit` bytes, or
+    `InputError(408)` when no byte arrives for `idle_timeout_s` seconds (a stalled client).
 
     `declared` is the Content-Length header (checked first, so a large upload is refused
     before it is read).
@@ -39,7 +43,15 @@ async def read_body(chunks: AsyncIterator[bytes], declared: str | None, limit: i
         raise InputError(413, f"upload of {int(declared) / 2**20:.1f} MB exceeds this server's "
                               f"limit of {mb:.1f} MB; send a shorter or compressed recording")
     body = bytearray()
-    async for chunk in chunks:
+    stream = chunks.__aiter__()
+    while True:
+        try:
+            chunk = await asyncio.wait_for(stream.__anext__(), idle_timeout_s)
+        except StopAsyncIteration:
+            break
+        except asyncio.TimeoutError:
+            raise InputError(408, f"the request body stalled: no data for {idle_timeout_s:g} s "
+                                  f"after {len(body):,} bytes; send the file in one go") from None
         body += chunk
         if len(body) > limit:
             raise InputError(413, f"upload exceeds this server's limit of {mb:.1f} MB; "
@@ -71,21 +83,48 @@ def decode_audio(data: bytes, name: str, sample_rate: int, max_audio_s: float,
                               "'file' or as the raw request body")
     try:
         with _soundfile(data, name) as f:
+            if f.frames <= 0:
+                raise InputError(400, f"{name}: contains no audio samples ({len(data)} bytes, "
+                                      "a header with 0 frames); send a non-empty recording")
+            cut = truncation_in_log(f.extra_info, f.frames, f.samplerate)
+            if cut:
+                raise InputError(400, f"{name}: truncated: {cut}; the upload was cut short, "
+                                      "send the whole file")
             if f.samplerate > 0 and f.frames / f.samplerate > max_audio_s:
                 raise InputError(413, f"{name}: {f.frames / f.samplerate:.1f} s of audio "
                                       f"exceeds this server's limit of {max_audio_s:g} s; "
                                       "cut the recording into parts")
-            array, rate = f.read(dtype="float32", always_2d=True), f.samplerate
+            array, rate = _read_all(f, name), f.samplerate
     except (sf.LibsndfileError, RuntimeError, TypeError, EOFError) as err:
-        reason = str(err).split("\n")[0].split(": ")[-1] or "unreadable"
-        raise InputError(415, f"{name}: not a readable audio file ({reason}); "
-                              "send wav, flac, ogg, opus or mp3") from None
+        raise InputError(415, f"{name}: {not_audio_reason(data[:512], err)}") from None
     try:
         clip = read_audio(array, sample_rate, rate, resampler)
     except AudioError as err:
-        message = str(err).replace(clip_name(array), name, 1)
+        message = str(err).replace(array_name(array), name, 1)
         raise InputError(400, message) from None
     return Decoded(clip.samples, sample_rate, name)
+
+
+def _read_all(f: sf.SoundFile, name: str) -> np.ndarray:
+    """Every frame of an open upload, (frames, channels) float32; decoding that stops before
+    the frame count of the header is a 400 saying how much was read."""
+    blocks, read = [], 0
+    try:
+        for block in read_blocks(f, 2**18):
+            blocks.append(block)
+            read += len(block)
+    except (sf.LibsndfileError, RuntimeError) as err:
+        why = str(err).split("\n")[0].split(": ")[-1].strip(" .")
+        raise InputError(400, _cut(name, decodable_frames(f), f, why)) from None
+    if read < f.frames and f.format not in ESTIMATED_LENGTH:
+        raise InputError(400, _cut(name, read, f, "the data ends early"))
+    return np.concatenate(blocks) if blocks else np.zeros((0, f.channels), np.float32)
+
+
+def _cut(name: str, read: int, f: sf.SoundFile, why: str) -> str:
+    return (f"{name}: truncated or corrupt: decoding stopped after {read / f.samplerate:.2f} s "
+            f"of the {f.frames / f.samplerate:.2f} s its header announces ({why}); send the "
+            "whole file")
 
 
 def _soundfile(data: bytes, name: str) -> sf.SoundFile:
@@ -104,11 +143,6 @@ def _soundfile(data: bytes, name: str) -> sf.SoundFile:
         f = sf.SoundFile(tmp.name)
         f.read(frames=0)  # opened while the file exists; its descriptor keeps it readable
         return f
-
-
-def clip_name(array: np.ndarray) -> str:
-    """The name `read_audio` gives an in-memory array (replaced by the upload's name)."""
-    return f"<array of shape {tuple(array.shape)}>"
 
 
 SPEC_N_FFT = 1024  # samples per spectrogram frame
