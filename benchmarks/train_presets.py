@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -116,12 +115,9 @@ def main() -> None:
     from aacap.checkpoint import load_model
     from aacap.metrics import MetricError, evaluate
     from aacap.train.data import load_clips
-    from train_synth import best_constant_caption
+    from train_synth import best_constant_caption, ensure_corpus
 
-    if not (args.corpus / "clotho_captions_evaluation.csv").is_file():
-        print(f"building the synthetic corpus in {args.corpus} ({args.n_clips} clips)")
-        subprocess.run([sys.executable, "-m", "aacap.cli", "data", "synth", str(args.corpus),
-                        "--n-clips", str(args.n_clips)], check=True, cwd=REPO)
+    ensure_corpus(args.corpus, args.n_clips)
     dev = load_clips([{"clotho": str(args.corpus), "split": "dev", "task": "clotho"}], Path)
     evals = load_clips([{"clotho": str(args.corpus), "split": "eval", "task": "clotho"}], Path)
     refs = [c.captions for c in evals]

@@ -46,10 +46,7 @@ def main() -> None:
     from aacap.train import load_recipe, train
     from aacap.train.data import load_clips
 
-    if not (args.corpus / "clotho_captions_evaluation.csv").is_file():
-        print(f"building the synthetic corpus in {args.corpus} ({args.n_clips} clips)")
-        subprocess.run([sys.executable, "-m", "aacap.cli", "data", "synth", str(args.corpus),
-                        "--n-clips", str(args.n_clips)], check=True, cwd=REPO)
+    ensure_corpus(args.corpus, args.n_clips)
     cache = args.cache or args.work / "yamnet-frames"
     common = [f"data_dir={args.corpus}", f"cache_dir={cache}", "progress=false",
               "tensorboard=false", f"threads={args.threads}", *args.overrides]
@@ -101,6 +98,14 @@ def main() -> None:
     print(f"training time: synth-tiny {timings['synth-tiny'][0]:.0f} s wall / "
           f"{timings['synth-tiny'][1]:.0f} s CPU this run; torch threads {torch.get_num_threads()}, "
           f"{os.cpu_count()} CPUs")
+
+
+def ensure_corpus(corpus: Path, n_clips: int) -> None:
+    """Build the synthetic corpus (`aacap data synth`) in `corpus` unless it is already there."""
+    if not (corpus / "clotho_captions_evaluation.csv").is_file():
+        print(f"building the synthetic corpus in {corpus} ({n_clips} clips)")
+        subprocess.run([sys.executable, "-m", "aacap.cli", "data", "synth", str(corpus),
+                        "--n-clips", str(n_clips)], check=True, cwd=REPO)
 
 
 def best_constant_caption(dev_clips, refs: list[list[str]]) -> tuple[str, int]:
