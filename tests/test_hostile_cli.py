@@ -246,7 +246,7 @@ def test_caption_streams_batch_by_batch(tmp_path: Path, ckpt: Path, monkeypatch)
     opened: list[str] = []
     real = captioner_module.prepare_audio
     monkeypatch.setattr(captioner_module, "prepare_audio",
-                        lambda p, sr: opened.append(str(p)) or real(p, sr))
+                        lambda p, sr, *rest: opened.append(str(p)) or real(p, sr, *rest))
     stream = caption_paths(load_model(ckpt), paths, 2, max_length=3)
     first_path, first = next(stream)
     assert first_path == str(paths[0]) and opened == [str(paths[0]), str(paths[1])]

@@ -124,14 +124,29 @@ def _fetch(hf, errors, spec: HubSpec, where: str) -> Path:
             return config.parent
     failures: list[Exception] = []
     for name in WEIGHT_FILES:
-        try:
-            hf.hf_hub_download(spec.repo_id, name, revision=spec.revision)
-            return config.parent
-        except Exception as err:  # noqa: BLE001
-            failures.append(err)
-            if not _is_missing(err, errors):
-                break  # a network or cache failure: report it, not the next file's
+        for _ in range(DOWNLOAD_ATTEMPTS):
+            try:
+                hf.hf_hub_download(spec.repo_id, name, revision=spec.revision)
+                return config.parent
+            except Exception as err:  # noqa: BLE001
+                failures.append(err)
+                if _is_missing(err, errors) or not _is_transient(err):
+                    break
+        if not _is_missing(failures[-1], errors):
+            break  # a network or cache failure: report it, not the next file's
     raise HubError(_explain(where, " or ".join(WEIGHT_FILES), failures[-1], errors)) from None
+
+
+DOWNLOAD_ATTEMPTS = 3  # a weights download cut mid-file is tried again (the hub client resumes
+# from its `.incomplete` file); huggingface_hub >= 1.0 also retries by itself, 0.x does not
+
+
+def _is_transient(err: BaseException) -> bool:
+    """A connection dropped or timed out mid-transfer (requests', urllib3's, httpx's errors)."""
+    names = {k.__name__ for k in type(err).__mro__}
+    return isinstance(err, (ConnectionError, TimeoutError)) or bool(names & {
+        "ChunkedEncodingError", "ConnectionError", "ProtocolError", "IncompleteRead",
+        "RemoteProtocolError", "ReadTimeout", "ReadError", "Timeout", "TimeoutException"})
 
 
 def cached_snapshot(spec: HubSpec, cache_dir: str | Path | None = None) -> Path | None:
