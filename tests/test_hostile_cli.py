@@ -17,7 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from aacap.audio import AudioFile, read_audio
-from aacap.captioner import caption_paths, load_model
+from aacap.captioner import caption_paths
+from aacap.loading import load_model
 from aacap.cli import main
 from aacap.decoding import DecodingOptions, decoding_options_from_kwargs
 from aacap.decoding.options import MAX_BEAM_SIZE, MAX_LENGTH

@@ -90,7 +90,7 @@ def test_caption_long_finds_the_loud_part() -> None:
 
 
 def test_caption_command_segments(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    from aacap.captioner import load_model
+    from aacap.loading import load_model
     from aacap.cli import main
     from helpers import tiny_checkpoint
 

@@ -12,8 +12,12 @@ __all__ = ["CaptionResult", "load_model", "__version__"]
 
 
 def __getattr__(name: str) -> Any:  # lazy, so `import aacap.metrics` does not load torch
-    if name in ("load_model", "CaptionResult"):
-        from . import captioner
+    if name == "load_model":
+        from .loading import load_model
 
-        return getattr(captioner, name)
+        return load_model
+    if name == "CaptionResult":
+        from .captioner import CaptionResult
+
+        return CaptionResult
     raise AttributeError(f"module 'aacap' has no attribute {name!r}")

@@ -25,24 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .audio import Audio, AudioError, prepare_audio
+from .batch_chunk import Item, caption_chunk
 
 AUDIO_EXTENSIONS = {".wav", ".flac", ".ogg", ".oga", ".opus", ".mp3", ".aif", ".aiff", ".au"}
-
-
-@dataclass(frozen=True)
-class Item:
-    """One input: `path` as written to the output, `source` the absolute file to read."""
-
-    path: str
-    source: str
-    id: str | None = None  # manifest entries only
-
-    @property
-    def key(self) -> str:
-        """What a rerun matches against the output: the id if any, else the resolved path
-        (so `d/x.wav` and `/abs/d/x.wav` are the same clip)."""
-        return self.id if self.id is not None else self.source
 
 
 @dataclass
@@ -148,45 +133,13 @@ def read_keys(path: Path) -> set[str]:
     return keys
 
 
-# --- the work on one chunk of inputs (same in this process, a local worker or a Ray actor) ---
-
-
-def caption_chunk(captioner: Any, items: list[Item], options: dict[str, Any]
-                  ) -> tuple[list[dict], list[dict]]:
-    """Caption `items` in one model call: (output lines, error lines) as dicts. Files are
-    checked one by one (a bad one becomes an error line naming the cause); long ones are
-    streamed."""
-    clips, good, errors = [], [], []
-    for item in items:
-        try:
-            clip = prepare_audio(item.source, captioner.sample_rate, captioner.resampler)
-            clips.append(clip.samples if isinstance(clip, Audio) else clip)
-            good.append(item)
-        except AudioError as err:
-            errors.append(_row({"path": item.path, "error": str(err)}, item))
-    lines = []
-    if clips:
-        results = captioner.caption(clips, sample_rate=captioner.sample_rate, **options)
-        for item, result in zip(good, results):
-            result.path = item.path
-            lines.append(_row(result.to_dict(), item))
-    return lines, errors
-
-
-def _row(row: dict, item: Item) -> dict:
-    """An output or error line: the row, with the resolved `source` (the resume key) and,
-    for a manifest entry, its `id` first."""
-    row = {**row, "source": item.source}
-    return {"id": item.id, **row} if item.id is not None else row
-
-
 _WORKER: dict[str, Any] = {}
 
 
 def _init_worker(model: str, batch_size: int, threads: int) -> None:
     import torch
 
-    from .captioner import load_model
+    from .loading import load_model
 
     torch.set_num_threads(threads)
     _WORKER["captioner"] = load_model(model, batch_size=batch_size)
@@ -201,7 +154,7 @@ def _run_local(model: str, chunks: list[list[Item]], options: dict[str, Any], wo
     if workers == 1:
         import torch
 
-        from .captioner import load_model
+        from .loading import load_model
 
         if threads is not None:
             torch.set_num_threads(threads)

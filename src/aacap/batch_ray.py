@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .batch import Item, caption_chunk
+from .batch_chunk import Item, caption_chunk
 
 
 class CaptionActor:
@@ -29,7 +29,7 @@ class CaptionActor:
                  threads: int) -> None:
         import torch
 
-        from .captioner import load_model
+        from .loading import load_model
 
         torch.set_num_threads(threads)  # as many as the CPUs Ray reserved for this actor
         if model_bytes is not None:  # a checkpoint shipped by the driver

@@ -12,9 +12,8 @@ from typing import Any, Protocol
 import numpy as np
 import torch
 
-from .audio import LONG_CLIP_S, Audio, AudioError, AudioFile, AudioSource, chunk_bounds
-from .audio import prepare_audio
-from .audio import read_audio
+from .audio import (LONG_CLIP_S, Audio, AudioError, AudioFile, AudioSource, chunk_bounds,
+                    prepare_audio, read_audio)
 from .deadline import check_deadline
 from .decoding import Candidate, DecodingOptions, decode, decoding_options_from_kwargs
 from .model import CaptionModel, Memory, batch_waves
@@ -272,43 +271,3 @@ def _result(source: str, cands: list[Candidate], duration_s: float, timing_s: fl
         duration_s=duration_s,
         timing_s=timing_s,
     )
-
-
-def load_model(name_or_path: str | Path = "default", batch_size: int = 16,
-               revision: str | None = None) -> Captioner:
-    """A captioner from a model name or path: `default`, an aacap checkpoint file, a CoNeTTE
-    directory, or a hub model (`conette`, `Labbeti/conette`, `hf://OWNER/NAME[@REVISION]`;
-    see `aacap.hub`), fetched into the hub cache on first use. `revision` picks a hub revision."""
-    from . import checkpoint
-    from .hub import fetch_hub_model, parse_hub_spec
-    from .presets import PRESETS
-
-    name = str(name_or_path)
-    path = Path(name)
-    if name == "default" and not path.exists():
-        from .default_model import load_default
-
-        return load_default()
-    hub = parse_hub_spec(name, revision)
-    if hub is not None:
-        return _conette_captioner(fetch_hub_model(hub), name, batch_size)
-    if path.is_dir():
-        return _conette_captioner(path, path.name, batch_size)
-    if path.is_file():
-        return NeuralCaptioner(checkpoint.load_model(path), name=path.stem, batch_size=batch_size)
-    if name in PRESETS:
-        raise checkpoint.CheckpointError(
-            f"preset {name!r} has no trained weights here; pass a checkpoint made with "
-            f"`aacap init {name} OUT.pt` or `aacap train`, or use the default model"
-        )
-    raise checkpoint.CheckpointError(
-        f"{name}: no such model or checkpoint; see `aacap models` for names"
-    )
-
-
-def _conette_captioner(path: Path, name: str, batch_size: int) -> NeuralCaptioner:
-    """A CoNeTTE directory, decoded with CoNeTTE's own settings (task token, lengths, beam)."""
-    from .conette import conette_decoding_options, load_conette
-
-    return NeuralCaptioner(load_conette(path), name=name, batch_size=batch_size,
-                           default_options=conette_decoding_options(path))

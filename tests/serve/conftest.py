@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from aacap.captioner import NeuralCaptioner, load_model
+from aacap.captioner import NeuralCaptioner
+from aacap.loading import load_model
 
 
 @pytest.fixture(scope="session")

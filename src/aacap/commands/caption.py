@@ -37,7 +37,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..audio import AudioError, AudioFile
-    from ..captioner import caption_paths, load_model
+    from ..captioner import caption_paths
+    from ..loading import load_model
     from ..decoding.cli_args import kwargs_from_args, options_from_args
     from ..segment import print_result
 

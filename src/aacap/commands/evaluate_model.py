@@ -35,7 +35,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..audio import AudioError, load_audio
-    from ..captioner import load_model
+    from ..loading import load_model
     from ..decoding.cli_args import kwargs_from_args
     from ..decoding.options import decoding_options_from_kwargs
     from ..metrics import resolve_metrics
