@@ -42,6 +42,7 @@ def run(args: argparse.Namespace) -> int:
     from ..metrics.files import check_output_path
     from ..metrics.suite import check_available
     from ..train.data import read_entry
+    from ..train.evaluate import score_available
     from .evaluate import PYTHON_SPICE_ADVICE, used_python_spice
 
     names = resolve_metrics(args.metrics)
@@ -83,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
     if not kept:
         raise ValueError(f"{args.manifest}: no clip could be read")
     refs = [list(i.captions) for i in kept]
-    scores = _score(captions, refs, names)
+    scores = score_available(captions, refs, names, who="aacap evaluate-model")
     corpus, per_item = scores.corpus, scores.per_item
     print(f"{args.checkpoint} on {args.manifest} ({len(kept)} clips, task {options.task}, "
           f"{options.method}{f' {options.beam_size}' if options.method == 'beam' else ''})")
@@ -95,29 +96,6 @@ def run(args: argparse.Namespace) -> int:
         _write_items(args.out, kept, captions, refs, per_item)
         print(f"wrote {args.out}")
     return 1 if failed else 0
-
-
-def _score(captions: list[str], refs: list[list[str]], names: list[str]):
-    """Scores of every metric that can run here; one that cannot is named on stderr and left out."""
-    from ..metrics import MetricError, Scores, evaluate
-
-    try:
-        return evaluate(captions, refs, names)
-    except MetricError:
-        pass
-    total = Scores({}, {}, {})
-    for name in names:
-        if name in total.corpus:
-            continue
-        try:
-            one = evaluate(captions, refs, [name])
-        except MetricError as err:
-            print(f"aacap evaluate-model: skipped {name}: {err}", file=sys.stderr)
-            continue
-        total.corpus.update(one.corpus)
-        total.per_item.update(one.per_item)
-        total.backends.update(one.backends)
-    return total
 
 
 def _write_items(path: Path, items: list, captions: list[str], refs: list[list[str]],

@@ -10,6 +10,7 @@ import numpy as np
 import torch
 
 from ..decoding import DecodingOptions, decode
+from ..metrics import MetricError, Scores, evaluate
 from ..model import CaptionModel
 from .data import Clip, InputSource, pad_frames
 
@@ -56,24 +57,32 @@ def score(candidates: list[str], references: list[list[str]], metrics: list[str]
           strict: bool = True) -> tuple[dict[str, float], dict[str, np.ndarray]]:
     """Corpus and per-item scores. With `strict=False`, a metric that cannot run here (e.g.
     METEOR without Java) is reported on stderr and left out instead of failing the call."""
-    from ..metrics import MetricError, evaluate
+    s = evaluate(candidates, references, metrics) if strict else \
+        score_available(candidates, references, metrics)
+    return dict(s.corpus), dict(s.per_item)
 
-    if strict:
-        s = evaluate(candidates, references, metrics)
-        return dict(s.corpus), dict(s.per_item)
-    corpus: dict[str, float] = {}
-    per_item: dict[str, np.ndarray] = {}
+
+def score_available(candidates: list[str], references: list[list[str]], metrics: list[str],
+                    who: str = "aacap") -> Scores:
+    """`metrics.evaluate` of every metric that can run here; one that cannot (e.g. METEOR
+    without Java) is named on stderr as `{who}: skipped NAME: why` and left out."""
+    try:
+        return evaluate(candidates, references, metrics)
+    except MetricError:
+        pass
+    total = Scores({}, {}, {})
     for name in metrics:
-        if name in corpus:
+        if name in total.corpus:
             continue
         try:
-            s = evaluate(candidates, references, [name])
+            one = evaluate(candidates, references, [name])
         except MetricError as err:
-            print(f"aacap: skipped {name}: {err}", file=sys.stderr)
+            print(f"{who}: skipped {name}: {err}", file=sys.stderr)
             continue
-        corpus.update(s.corpus)
-        per_item.update(s.per_item)
-    return corpus, per_item
+        total.corpus.update(one.corpus)
+        total.per_item.update(one.per_item)
+        total.backends.update(one.backends)
+    return total
 
 
 def references(clips: list[Clip]) -> list[list[str]]:
