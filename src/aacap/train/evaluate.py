@@ -44,8 +44,6 @@ def choose_val_metric(name: str) -> str:
     """`auto` -> `spider` when SPICE runs here, else `cider_d`."""
     if name != "auto":
         return name
-    from ..metrics import MetricError, evaluate
-
     try:
         evaluate(["a dog barks"], [["a dog is barking"]], ["spice"])
         return "spider"
