@@ -402,14 +402,7 @@ def _resolve_pronouns(g: DepGraph) -> None:
             if ante is not None and ante < i:
                 pairs[i] = ante
     for pron, mention in pairs.items():
-        if pron in g.roots:
-            g.roots[g.roots.index(pron)] = mention
-        for gov, rel, dep in g.incoming(pron):
-            g.remove((gov, rel, dep))
-            g.add(gov, rel, mention)
-        for rel, dep in g.children(pron):
-            g.remove((pron, rel, dep))
-            g.add(mention, rel, dep)
+        _reattach(g, pron, mention)
 
 
 # ---- 3. SPICE's patterns ----
