@@ -28,7 +28,8 @@ from .captioner import Captioner, CaptionResult, candidate_dicts, tag_dicts
 MIN_TAIL_S = 1.0  # s: a last window shorter than this is folded into the window before it
 MIN_WINDOW_S = 0.5  # s: shortest window and hop accepted
 WINDOWS_PER_CALL = 16  # windows captioned per model call (memory: this many windows at once)
-LONG_RECORDING_S = 30.0  # s: longer recordings are captioned in windows (CLI, API and service)
+LONG_RECORDING_S = 30.0  # s: the default model (every surface) and the service (every model)
+# caption longer recordings in windows; a neural model's `caption` encodes them in chunks instead
 LONG_SEGMENT_S = 10.0  # s: the window length used for them
 HEADLINE_PARTS = 3  # distinct segment captions a headline joins at most
 NUM_TAGS = 5  # classes listed per clip and per segment
@@ -66,13 +67,6 @@ class SegmentedResult:
     segments: list[Segment]
 
     @property
-    def main(self) -> Segment:
-        """The segment caption covering the most seconds (ties: the earliest)."""
-        cover = _coverage(self.segments)
-        best = max(cover.values())
-        return next(s for s in self.segments if cover[normalise(s.caption)] == best)
-
-    @property
     def headline(self) -> str:
         """The recording's caption: its one segment caption, else the `HEADLINE_PARTS`
         distinct captions covering the most time, in time order, joined by ', then '."""
@@ -89,8 +83,8 @@ class SegmentedResult:
     def as_result(self) -> CaptionResult:
         """The recording as one `CaptionResult`: the headline, its tags and the segments.
         Its one candidate is the headline, scored by the mean best score of its segments."""
-        head = self.headline
-        parts = [s for s in self.segments if normalise(s.caption) in _headline_keys(self.segments)]
+        head, keys = self.headline, _headline_keys(self.segments)
+        parts = [s for s in self.segments if normalise(s.caption) in keys]
         scores = [s.candidates[0][1] for s in parts if s.candidates]
         name = self.segments[0].score_name
         candidates = [(head, round(float(np.mean(scores)), 4))] if scores else []
@@ -270,7 +264,7 @@ def caption_long(
         reach = bounds[:-1] + [(bounds[-1][0], bounds[-1][1] + sr)]  # resampler rounding
         windows: Iterator[np.ndarray] = source.windows(sr, reach)
     else:
-        how = getattr(captioner, "resampler", "soxr")
+        how = captioner.resampler
         clip = source if isinstance(source, Audio) else read_audio(source, sr, sample_rate, how)
         if clip.sample_rate != sr:
             clip = read_audio(clip.samples, sr, clip.sample_rate, how)

@@ -52,8 +52,9 @@ def test_scores_tags_and_refused_options(default_server: LiveServer) -> None:
     refused = post(default_server, audio_bytes(2.0), max_length=5)
     assert refused.status_code == 400 and "cannot honour" in refused.json()["detail"]
     sampled = [post(default_server, audio_bytes(2.0, seed=3), method="sample", seed=s,
-                    num_candidates=3).json()["candidates"] for s in (1, 1, 2)]
+                    num_candidates=3).json()["candidates"] for s in (1, 1, 2, 3, 4, 5)]
     assert sampled[0] == sampled[1]  # seeded
+    assert any(other != sampled[0] for other in sampled[2:])  # and the seed matters
 
 
 def test_silence(default_server: LiveServer) -> None:

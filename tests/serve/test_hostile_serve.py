@@ -186,10 +186,12 @@ def test_costly_request_cannot_hold_the_model_beyond_its_budget(slow) -> None:
 def test_full_queue_gets_503_with_retry_after(slow) -> None:
     live, _ = slow
     statuses: list[tuple[int, str | None]] = []
+    details: list[str] = []
 
     def send() -> None:
         response = post(live.url, audio_bytes(0.2), {"max_length": 99})
         statuses.append((response.status_code, response.headers.get("Retry-After")))
+        details.append(response.json().get("detail", ""))
 
     threads = [threading.Thread(target=send) for _ in range(8)]
     for t in threads:
@@ -197,6 +199,7 @@ def test_full_queue_gets_503_with_retry_after(slow) -> None:
     for t in threads:
         t.join(30)
     assert len(statuses) == 8 and all(code == 503 and after for code, after in statuses)
+    assert any("clips are waiting" in d for d in details)  # the queue bound, not only budgets
     assert post(live.url, audio_bytes(0.2), {"max_length": 5}).status_code == 200
 
 

@@ -36,7 +36,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..audio import AudioError, AudioFile
+    from ..audio import AudioError
     from ..captioner import caption_paths
     from ..loading import load_model
     from ..decoding.cli_args import kwargs_from_args, options_from_args
@@ -60,8 +60,8 @@ def run(args: argparse.Namespace) -> int:
 
         for path in args.paths:
             try:
-                result = caption_long(captioner, AudioFile(path).scan(), args.segment_seconds,
-                                      args.hop_seconds, **options)
+                result = caption_long(captioner, path, args.segment_seconds, args.hop_seconds,
+                                      **options)
             except AudioError as err:
                 failed += _skipped(err)
                 continue

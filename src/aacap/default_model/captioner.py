@@ -118,7 +118,7 @@ class DefaultCaptioner:
     `caption(inputs)` follows the Captioner interface of docs/ARCHITECTURE.md. A candidate's
     `score` is its final re-ranking value (match rescaled to [0, 1] + consensus bonus); each
     result carries the clip's top AudioSet classes (`tags`). Recordings longer than
-    `LONG_CLIP_S` are captioned in windows of `LONG_SEGMENT_S` (see `aacap.segment`).
+    `LONG_RECORDING_S` are captioned in windows of `LONG_SEGMENT_S` (see `aacap.segment`).
     """
 
     name = "default"

@@ -52,7 +52,7 @@ class ServeConfig:
     max_queue: int = 1024  # clips waiting at most; beyond, 503
     max_upload_mb: float = 25.0  # request body limit -> 413
     max_audio_s: float = 600.0  # recording length limit -> 413
-    max_clip_s: float = LONG_RECORDING_S  # longer recordings are segmented (as the CLI does)
+    max_clip_s: float = LONG_RECORDING_S  # longer recordings are segmented, whatever the model
     segment_s: float = LONG_SEGMENT_S  # window length used for them
     max_segments: int = 600  # windows per request at most (segment_seconds/hop_seconds) -> 400
     request_budget_s: float = 30.0  # a request not answered by then -> 503; its model work stops
@@ -242,11 +242,10 @@ def create_app(captioner: Any, config: ServeConfig | None = None) -> FastAPI:
 
 
 def checked_options(captioner: Any, values: dict[str, Any]) -> DecodingOptions:
-    """Decoding options from request values, validated against the model when it can say
+    """Decoding options from request values, validated against the model
     (`Captioner.decoding_options`): beam size and candidates within its vocabulary, a task it
     knows. One-line `ValueError` naming the field."""
-    check = getattr(captioner, "decoding_options", None)
-    return check(**values) if check is not None else decoding_options_from_kwargs(**values)
+    return captioner.decoding_options(**values)
 
 
 def _retry_after(batcher: DynamicBatcher) -> int:
