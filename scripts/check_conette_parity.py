@@ -301,6 +301,8 @@ def main() -> int:
     parser.add_argument("--tol", type=float, default=1e-4, help="log-prob tolerance")
     parser.add_argument("--frames-tol", type=float, default=1e-4,
                         help="frame tolerance, relative to the frames' largest magnitude")
+    parser.add_argument("--wave-tol", type=float, default=1e-6,
+                        help="largest difference of the resampled 32 kHz waveforms")
     parser.add_argument("--eos-bias", type=float, default=1.5,
                         help="added to the random classifier's <eos> bias (captions of varied length)")
     parser.add_argument("--keep", type=Path, default=None, help="also copy the directories here")
@@ -342,6 +344,7 @@ def main() -> int:
             r = compare(ref, ours)
             good = (r["greedy_tokens_equal"] and r["greedy_search_tokens_equal"] and r["beam3_tokens_equal"]
                     and r["frames_equal_mask"] and r["wave_lengths_equal"]
+                    and r["wave_maxdiff"] <= args.wave_tol
                     and r["frames_maxdiff"] <= args.frames_tol * r["frames_scale"]
                     and max(r["greedy_score_maxdiff"], r["greedy_search_logprob_maxdiff"],
                             r["beam3_score_maxdiff"], r["tf_logprob_maxdiff"]) <= args.tol)
@@ -368,7 +371,7 @@ def main() -> int:
             print(f"aacap caption --model Labbeti/conette (stand-in hub) == conette beam 3, every file: "
                   f"{rows[0][2]['cli_hub_captions_equal']}")
         print(json.dumps({fmt: r for fmt, _, r, _ in rows}))
-        print(f"\nCoNeTTE parity (tol {args.tol:g}, frames {args.frames_tol:g} relative): {'PASS' if ok else 'FAIL'}")
+        print(f"\nCoNeTTE parity (tol {args.tol:g}, frames {args.frames_tol:g} relative, waves {args.wave_tol:g}): {'PASS' if ok else 'FAIL'}")
     return 0 if ok else 1
 
 

@@ -335,10 +335,7 @@ def test_parity_with_conette_on_32k_mono_44k1_stereo_and_48k_files():
     Labbeti/conette` through a stand-in hub gives conette's beam-3 captions."""
     run = subprocess.run([str(CONETTE_PYTHON), str(REPO / "scripts" / "check_conette_parity.py"), "--quick",
                           "--aacap-python", sys.executable], capture_output=True, text=True, timeout=900, cwd=REPO)
+    # the script's own pass rule (tokens equal; log-probs 1e-4, frames 1e-4 relative, waves 1e-6)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     figures = json.loads(next(line for line in run.stdout.splitlines() if line.startswith("{")))["bin"]
-    assert figures["greedy_tokens_equal"] and figures["greedy_search_tokens_equal"] and figures["beam3_tokens_equal"]
-    assert max(figures["greedy_score_maxdiff"], figures["beam3_score_maxdiff"], figures["tf_logprob_maxdiff"]) <= 1e-4
-    assert figures["wave_lengths_equal"] and figures["wave_maxdiff"] <= 1e-6
-    assert figures["frames_equal_mask"] and figures["frames_maxdiff"] <= 1e-4 * figures["frames_scale"]
     assert figures["cli_hub_captions_equal"]

@@ -95,16 +95,17 @@ def test_download_then_cache_then_offline(conette_dir, clips, tmp_path):
     assert captions(caption("conette", clips, {**env, "HF_HUB_OFFLINE": "1"})) == expected
 
 
-def test_interrupted_download_resumes(conette_dir, clips, tmp_path):
+def test_interrupted_download_is_retried(conette_dir, clips, tmp_path):
     with StandInHub.from_dirs({REPO_ID: conette_dir}) as hub:
         hub.cut = {"pytorch_model.bin"}
         run = caption(REPO_ID, clips[:1], {"HF_ENDPOINT": hub.url, "HF_HOME": str(tmp_path / "hf")})
         assert run.returncode == 0, run.stderr
         ranges = [r for m, p, r in hub.log if m == "GET" and p.endswith("pytorch_model.bin")]
-    # The cut drops the connection half-way; huggingface_hub retries, with `Range: bytes=N-` for
-    # the N bytes it had written (it writes in 10 MB chunks, so for this 5 MB file N is 0).
+    # The cut drops the connection half-way; the download is tried again (by huggingface_hub
+    # >= 1.0 itself, by aacap for 0.x) and the second try completes the file. A mid-file resume
+    # is tested on the PANNs path (tests/encoders/test_panns_weights.py): the hub client writes
+    # in 10 MB chunks, so for this 5 MB file it restarts from byte 0.
     assert len(ranges) == 2 and ranges[0] is None
-    assert ranges[1] is None or ranges[1].startswith("bytes=")
     blob = next((tmp_path / "hf" / "hub" / "models--Labbeti--conette" / "snapshots").glob("*/pytorch_model.bin"))
     assert blob.read_bytes() == (conette_dir / "pytorch_model.bin").read_bytes()
 

@@ -2,14 +2,15 @@
 
 A model spec names a hub repository in one of three ways:
 
-    conette                   a short name of `HUB_MODELS` (with its pinned default revision)
+    conette                   a short name of `HUB_MODELS` (with its default revision)
     Labbeti/conette           any `owner/name` that is not a local file or folder
     hf://Labbeti/conette      explicit; `owner/name@REVISION` (or `--revision`) picks a revision
 
 The repository's `config.json` and one weights file (`model.safetensors`, else
 `pytorch_model.bin`) are downloaded into huggingface_hub's standard cache (HF_HOME /
 HF_HUB_CACHE; HF_ENDPOINT picks the server; HF_HUB_OFFLINE=1 reads the cache only). A second
-call finds them there and does not touch the network. Only those files are fetched, and they are
+call finds them there and works without a network (with a branch name such as `main` as the
+revision, huggingface_hub still asks the hub for its current commit when it can reach it). Only those files are fetched, and they are
 only read as data (JSON, safetensors, `torch.load(weights_only=True)`): no code from a
 repository ever runs. Nothing here runs at import: the download happens when a model is loaded.
 """

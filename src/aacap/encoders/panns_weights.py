@@ -6,7 +6,8 @@
 2. `$AACAP_CACHE/panns/Cnn14_mAP=0.431.pth` (default `~/.cache/aacap/panns/`), the one
    documented place aacap downloads it to;
 3. a download from Zenodo (327 MB) into that place: resumed from `<file>.part` after a cut,
-   renamed only once its size and md5 match the record's published ones.
+   renamed only once its md5 matches the record's published one (the size is checked for the
+   `~/panns_data` copy before it is hashed).
 
 The md5 and the size are those Zenodo publishes for the file (record 3987831); nothing runs at
 import, and only `aacap embed --weights panns` / `aacap init --encoder-weights panns` call this.
