@@ -22,8 +22,6 @@ import asyncio
 import collections
 import io
 import os
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,6 +30,9 @@ from pathlib import Path
 import httpx
 import numpy as np
 import soundfile as sf
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from serve_load import make_checkpoint, start_server  # noqa: E402
 
 
 def wav(x: np.ndarray, rate: int = 16000, subtype: str = "FLOAT") -> bytes:
@@ -62,21 +63,6 @@ def hostile_requests(rate: int = 16000) -> list[tuple[str, bytes, dict]]:
         ("cut FLAC", flac.getvalue()[: len(flac.getvalue()) // 3], {}),
         ("text as .mp3", b"not audio at all\n" * 50, {}),
     ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def make_checkpoint(preset: str, full_size: bool, out: Path) -> Path:
-    from aacap.cli import main
-    from aacap.presets import tiny_overrides
-
-    sets = [] if full_size else [a for o in tiny_overrides(preset) for a in ("--set", o)]
-    assert main(["init", preset, str(out), *sets]) == 0
-    return out
 
 
 class Stats:
@@ -178,21 +164,11 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         model = make_checkpoint(args.preset, args.full_size, Path(tmp) / "m.pt")
-        port = free_port()
         log_path = Path(tmp) / "server.log"
         with open(log_path, "w") as log:
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "aacap.cli", "serve", "--model", str(model), "--port",
-                 str(port), "--threads", str(args.threads), "--log-level", "info"],
-                stdout=log, stderr=subprocess.STDOUT)
-        url = f"http://127.0.0.1:{port}"
+            proc, url = start_server(model, 16, 10.0, args.threads, "info", log)
+        port = int(url.rsplit(":", 1)[1])
         try:
-            for _ in range(600):
-                try:
-                    if httpx.get(f"{url}/healthz").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.2)
             body = wav(0.1 * np.random.default_rng(0).standard_normal(5 * 16000))
             size = "full size" if args.full_size else "tiny"
             print(f"untrained {args.preset} ({size}); {args.good} good + {args.bad} bad + "

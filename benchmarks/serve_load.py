@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import numpy as np
@@ -56,14 +57,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(model: Path, max_batch: int, max_wait_ms: float, threads: int | None
+def start_server(model: Path, max_batch: int, max_wait_ms: float, threads: int | None,
+                 log_level: str = "warning", log: Any = subprocess.DEVNULL
                  ) -> tuple[subprocess.Popen, str]:
+    """`aacap serve` in a child process (its output to `log`), once /healthz answers."""
     port = free_port()
     extra = [] if threads is None else ["--threads", str(threads)]
     proc = subprocess.Popen(
         [sys.executable, "-m", "aacap.cli", "serve", "--model", str(model), "--port", str(port),
          "--max-batch", str(max_batch), "--max-wait-ms", str(max_wait_ms),
-         "--log-level", "warning", *extra], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+         "--log-level", log_level, *extra], stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
