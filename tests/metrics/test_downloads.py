@@ -51,12 +51,12 @@ def test_http_download_checks_digest_and_keeps_nothing_wrong(server, tmp_path) -
     url, www = server
     (www / "f.bin").write_bytes(b"payload")
     dest = tmp_path / "out" / "f.bin"
-    with pytest.raises(downloads.DownloadError, match="sha256 .* is not the expected"):
+    with pytest.raises(downloads.DownloadError, match="checksum does not match sha256:"):
         downloads.http_download(f"{url}/f.bin", dest, sha256="0" * 64)
     assert not dest.exists() and not list(dest.parent.glob("*.part"))
     good = hashlib.sha256(b"payload").hexdigest()
     assert downloads.http_download(f"{url}/f.bin", dest, sha256=good).read_bytes() == b"payload"
-    with pytest.raises(downloads.DownloadError, match="download failed"):
+    with pytest.raises(downloads.DownloadError, match="server answered 404"):
         downloads.http_download(f"{url}/missing.bin", tmp_path / "m.bin", sha256=good)
 
 

@@ -9,6 +9,7 @@ see aacap/metrics/compare.py), then the items whose scores differ most.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 from pathlib import Path
 
@@ -19,6 +20,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("a", type=Path, help="system A's caption file (CSV or JSONL)")
     p.add_argument("b", type=Path, help="system B's caption file, same items and references")
     p.add_argument("-m", "--metrics", default="dcase2020", help="preset or comma-separated names (default: dcase2020)")
+    # defaults of aacap.metrics.compare (RESAMPLES, SEED), written out so that parsing the
+    # command line does not import the metrics package
     p.add_argument("--resamples", type=int, default=10_000, help="bootstrap and permutation resamples (default 10000)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--top", type=int, default=5, help="items that differ most to show (default 5)")
@@ -48,13 +51,16 @@ def run(args: argparse.Namespace) -> int:
     sa = evaluate(a.candidates, a.references, names, spice_backend=args.spice_backend)
     sb = evaluate(b.candidates, b.references, names, spice_backend=args.spice_backend)
     metrics = [n for n in sa.per_item if n in sb.per_item and not n.startswith("vocab")]
+    if not metrics:
+        raise ValueError(f"{args.metrics}: no per-item scores to compare; choose metrics such as "
+                         "dcase2020 or cider_d,spider")
     rows = [compare_items(n, sa.per_item[n], sb.per_item[n], args.resamples, args.seed) for n in metrics]
     key = "spider" if "spider" in metrics else metrics[-1]
     top = most_different(sa.per_item[key], sb.per_item[key], args.top)
     if args.json:
         print(json.dumps({
             "resamples": args.resamples, "seed": args.seed,
-            "metrics": [{**r.__dict__, "backend": sa.backends[r.metric]} for r in rows],
+            "metrics": [{**dataclasses.asdict(r), "backend": sa.backends[r.metric]} for r in rows],
             "most_different": {"metric": key, "items": [
                 {"id": a.ids[i], "a": a.candidates[i], "b": b.candidates[i],
                  "score_a": float(sa.per_item[key][i]), "score_b": float(sb.per_item[key][i])} for i in top]},

@@ -17,61 +17,27 @@ streamed to a ``.part`` file, checked against a digest recorded here, then renam
 
 from __future__ import annotations
 
-import hashlib
 import shutil
-import urllib.error
-import urllib.request
 import zipfile
 from pathlib import Path
 
+from aacap.data.download import DownloadError, RemoteFile, download
 from aacap.metrics import fense_files
 from aacap.metrics.java import JavaUnavailable, pycocoevalcap_dir
-from aacap.metrics.spice_java import build_script_engine, needs_script_engine, spice_dir
+from aacap.metrics.spice_java import CORENLP_JARS, build_script_engine, needs_script_engine, spice_dir
 
 CORENLP_URL = "https://nlp.stanford.edu/software/stanford-corenlp-full-2015-12-09.zip"
 CORENLP_SHA1 = "55c9d653eb30ace7d5a60eb3138e424f9442e539"
-CORENLP_JARS = ("stanford-corenlp-3.6.0.jar", "stanford-corenlp-3.6.0-models.jar")
 SBERT_FILES = ["*.json", "vocab.txt", "1_Pooling/*"]  # + one weights file, safetensors preferred
 BERT_TOKENIZER_FILES = ["config.json", "vocab.txt", "tokenizer_config.json", "tokenizer.json"]
 
 
-class DownloadError(RuntimeError):
-    """A download that failed or did not match its digest; nothing is left in place."""
-
-
-def http_download(url: str, dest: Path, *, sha256: str | None = None, sha1: str | None = None,
-                  timeout: float = 60.0) -> Path:
-    """Fetch url to dest unless dest exists with the right digest; check the digest, then rename."""
-    if dest.is_file() and _digest(dest, sha256, sha1):
-        return dest
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    part = dest.with_name(dest.name + ".part")
-    h = hashlib.sha256() if sha256 else hashlib.sha1()
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as response, open(part, "wb") as f:
-            while block := response.read(1 << 20):
-                h.update(block)
-                f.write(block)
-    except (urllib.error.URLError, OSError) as e:
-        part.unlink(missing_ok=True)
-        raise DownloadError(f"{url}: download failed ({getattr(e, 'reason', e)})") from None
-    expected = sha256 or sha1
-    if expected and h.hexdigest() != expected:
-        part.unlink(missing_ok=True)
-        raise DownloadError(f"{url}: {'sha256' if sha256 else 'sha1'} {h.hexdigest()} is not the expected {expected}; "
-                            "nothing was kept")
-    part.replace(dest)
-    return dest
-
-
-def _digest(path: Path, sha256: str | None, sha1: str | None) -> bool:
-    if not (sha256 or sha1):
-        return True
-    h = hashlib.sha256() if sha256 else hashlib.sha1()
-    with open(path, "rb") as f:
-        while block := f.read(1 << 20):
-            h.update(block)
-    return h.hexdigest() == (sha256 or sha1)
+def http_download(url: str, dest: Path, *, sha256: str | None = None, sha1: str | None = None
+                  ) -> Path:
+    """Fetch url to dest unless dest is there with the right digest (`aacap.data.download`:
+    resumed after a cut, the digest checked before the file takes its name)."""
+    digest = f"sha256:{sha256}" if sha256 else f"sha1:{sha1}" if sha1 else ""
+    return download(RemoteFile(url, dest.name, digest), dest.parent)
 
 
 def download_fense(hub_endpoint: str | None = None, echecker_url: str = fense_files.ECHECKER_URL) -> list[Path]:
