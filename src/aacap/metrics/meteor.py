@@ -225,7 +225,8 @@ class Paraphrases:
                 rows += db.execute(f"SELECT ord, ref, par FROM para WHERE ref IN ({marks})", chunk).fetchall()
             for _, ref, par in sorted(rows):
                 self.table.setdefault(tuple(ref.split(" ")), []).append(tuple(par.split(" ")))
-            self.prefixes.update(k[:i] for k in self.table for i in range(1, len(k) + 1))
+            new = {tuple(ref.split(" ")) for _, ref, _ in rows}  # only the rows loaded now
+            self.prefixes.update(k[:i] for k in new for i in range(1, len(k) + 1))
             self.known.update(wanted)
             self.paths.cache_clear()
         finally:
