@@ -25,9 +25,14 @@ N_BLOCKS = 6
 POOLED_BLOCKS = 5  # blocks 1-5 end with a 2x2 average pool; block 6 does not
 TIME_REDUCTION = 2**POOLED_BLOCKS  # 32 log-mel frames (320 ms) per output frame
 # optimize_for_inference: 3x3 convs with >= this many input channels over <= this many output
-# positions (B * T * F) run as one matmul (measured crossover on a 2-core AVX-512 EPYC).
+# positions (B * T * F) run as one matmul. oneDNN's direct conv is slow on the last blocks' few
+# frequency bins (F = 4, 2): one thread, 10 s clips, block 6's second conv at batch 1 takes
+# 152 ms as a conv and 42 ms as a matmul, at batch 16 1544 ms and 402 ms; block 5's second
+# 46 / 29 ms at batch 1, 478 / 459 ms at batch 16 (Xeon, AVX-512). Below 1024 channels the conv
+# wins. The position cap bounds the gathered neighbourhoods (positions x 9 C floats: 146 MB for
+# block 5 at batch 16); past it the conv runs as it is.
 MATMUL_CONV_MIN_CHANNELS = 1024
-MATMUL_CONV_MAX_POSITIONS = 512
+MATMUL_CONV_MAX_POSITIONS = 4096
 # The classifier head of the AudioSet tagger: present in PANNs checkpoints, unused here.
 HEAD_KEYS = ("fc1.weight", "fc1.bias", "fc_audioset.weight", "fc_audioset.bias")
 
