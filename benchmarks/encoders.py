@@ -23,6 +23,7 @@ direction), not by matmul throughput, so it is far from this bound by constructi
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from typing import Callable
@@ -70,6 +71,11 @@ def timed(fn: Callable[[], object]) -> tuple[float, float]:
     return time.perf_counter() - wall, (time.process_time() - cpu) / torch.get_num_threads()
 
 
+def load_average() -> str:
+    """The machine's 1/5/15-minute load averages (other processes sharing the cores)."""
+    return "load average " + "/".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 def count_flops(encoder: nn.Module, wave: torch.Tensor, lengths: torch.Tensor) -> int:
     """FLOPs of one forward as FlopCounterMode counts them (on CPU it also sees the matmuls
     inside LSTMs, which decompose into aten::addmm)."""
@@ -84,7 +90,8 @@ def best_time(
     """Best (wall, CPU per thread) seconds of one forward over `repeats`."""
     best, best_cpu = float("inf"), float("inf")
     with torch.inference_mode():
-        encoder(wave, lengths)  # warm-up (oneDNN primitive creation)
+        for _ in range(2):  # warm-up: oneDNN primitives, weight reorders, allocator pools
+            encoder(wave, lengths)
         for _ in range(repeats):
             wall, cpu = timed(lambda: encoder(wave, lengths))
             best, best_cpu = min(best, wall), min(best_cpu, cpu)
@@ -117,6 +124,7 @@ def main() -> None:
 
     if args.threads:
         torch.set_num_threads(args.threads)
+    load_before = load_average()
     rate = MatmulRate()
     samples = int(CLIP_SECONDS * SAMPLE_RATE)
     rows = []  # (name, batch, flops, wall seconds, CPU seconds per thread)
@@ -132,7 +140,7 @@ def main() -> None:
     print(
         f"torch {torch.__version__}, {torch.get_num_threads()} threads, {CLIP_SECONDS:g} s clips at 32 kHz; "
         f"fp32 {MATMUL_N}^3 matmul, best of the run: {rate.gflops:.0f} GFLOP/s wall, "
-        f"{rate.cpu_gflops:.0f} GFLOP/s per CPU-second per thread"
+        f"{rate.cpu_gflops:.0f} GFLOP/s per CPU-second per thread; {load_before} before, {load_average()} after"
     )
     header = (
         f"{'encoder':<22} {'batch':>5} {'GFLOP':>7} {'time s':>7} {'clips/s':>7} {'bound s':>7} "
