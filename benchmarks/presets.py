@@ -34,7 +34,7 @@ import numpy as np
 import soundfile
 import torch
 
-from aacap.captioner import NeuralCaptioner
+from aacap.captioning.neural import NeuralCaptioner
 from aacap.model import CaptionModel, batch_waves
 from aacap.presets import PRESETS
 from aacap.vocab import Vocabulary
