@@ -102,11 +102,12 @@ def speed_table(repeats: int) -> None:
 
 
 def agreement_table(model_path: Path, audio: Path, repeats: int) -> None:
-    from aacap.captioner import NeuralCaptioner, open_input
-    from aacap.checkpoint import load_model
+    from aacap.captioning.neural import NeuralCaptioner
+    from aacap.captioning.protocol import open_input
+    from aacap.checkpoint import load_checkpoint
     from aacap.model import batch_waves
 
-    captioner = NeuralCaptioner(load_model(model_path), model_path.stem)
+    captioner = NeuralCaptioner(load_checkpoint(model_path), model_path.stem)
     model = captioner.model
     files = sorted(p for p in audio.iterdir() if p.suffix in {".wav", ".flac", ".ogg", ".mp3"})
     if not files:

@@ -86,7 +86,7 @@ def timed_command(command: list[str], threads: int) -> float:
 
 
 def startup_table(preset: str, files: int, repeats: int, clip: np.ndarray, threads: int) -> None:
-    from aacap.checkpoint import load_model
+    from aacap.checkpoint import load_checkpoint
 
     options = {"method": "greedy", "min_length": WORDS, "max_length": WORDS}
     with tempfile.TemporaryDirectory() as tmp:
@@ -103,7 +103,7 @@ def startup_table(preset: str, files: int, repeats: int, clip: np.ndarray, threa
         loads = []
         for _ in range(repeats):
             start = time.perf_counter()
-            captioner = NeuralCaptioner(load_model(checkpoint), preset, batch_size=1)
+            captioner = NeuralCaptioner(load_checkpoint(checkpoint), preset, batch_size=1)
             loads.append(time.perf_counter() - start)
         rows.append(("load the checkpoint, inference form", min(loads)))
         start = time.perf_counter()
