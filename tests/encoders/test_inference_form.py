@@ -8,6 +8,7 @@ import pytest
 import torch
 from torch import nn
 
+from aacap.encoders import cnn14
 from aacap.encoders.cnn14 import MATMUL_CONV_MIN_CHANNELS, Cnn14Encoder
 from aacap.encoders.convnext import ConvNextConfig, ConvNextEncoder, FusedMlp
 
@@ -42,6 +43,9 @@ def plain_and_optimized(make: type[nn.Module], config: object | None = None) -> 
 
 @pytest.mark.parametrize("batch", [1, 3])
 def test_cnn14_inference_form_matches_fp32(batch: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """At batch 3 blocks 1-4 run clip by clip (chunks of 250 log-mel frames), blocks 5-6 on the
+    whole batch."""
+    monkeypatch.setattr(cnn14, "INFERENCE_CHUNK_FRAMES", 250)
     plain, optimized = plain_and_optimized(Cnn14Encoder)
     samples = 64_000  # 2 s: blocks 5 and 6 over few positions, so they take the matmul path
     wave = 0.1 * torch.randn(batch, samples, generator=torch.Generator().manual_seed(1))
