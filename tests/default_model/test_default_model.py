@@ -139,12 +139,20 @@ def test_unsure_tagger_gives_a_general_caption(tmp_path: Path) -> None:
 def test_short_clips_fill_a_patch(tmp_path: Path) -> None:
     wave = np.arange(1, 4001, dtype=np.float32) / 4000  # 0.25 s
     fitted = {mode: DefaultCaptioner(_tiny_assets(tmp_path), RetrievalOptions(short_clip=mode))
-              .fit_patch(wave) for mode in ("repeat", "centre", "pad")}
+              .fit_patch(wave) for mode in Y.SHORT_CLIP_MODES}
+    gaps = fitted["repeat-gaps"]  # wave, 0.1 s of zeros, wave, ... for 2 s: four patches
+    assert len(gaps) == Y.SHORT_FILL_SAMPLES and Y.num_patches(len(gaps)) == 4
+    unit = 4000 + Y.SHORT_GAP_SAMPLES
+    assert np.array_equal(gaps[unit:unit + 4000], wave) and not gaps[4000:unit].any()
     assert len(fitted["repeat"]) == Y.MIN_SAMPLES and np.array_equal(fitted["repeat"][4000:8000], wave)
     centre = fitted["centre"]
     start = (Y.MIN_SAMPLES - 4000) // 2
     assert np.array_equal(centre[start:start + 4000], wave) and not centre[:start].any()
     assert fitted["pad"] is wave  # YAMNet pads the end with zeros itself
+    long_wave = np.ones(Y.MIN_SAMPLES, dtype=np.float32)
+    assert all(Y.fit_short_clip(long_wave, mode) is long_wave for mode in Y.SHORT_CLIP_MODES)
+    with pytest.raises(ValueError, match="short-clip mode 'loop'"):
+        Y.fit_short_clip(wave, "loop")
 
 
 def test_sampling_over_the_ranking(tmp_path: Path) -> None:
