@@ -23,11 +23,15 @@ NAMES = ["Speech", "Dog", "Bark", "Animal", "Fly, housefly", "Rain", "Walk, foot
 def test_stem_and_tagging() -> None:
     assert {tags.stem(w) for w in ("barks", "barking", "barked", "bark")} == {"bark"}
     assert tags.stem("running") == "run" and tags.stem("bus") == "bus"
+    assert {tags.stem(w) for w in ("horse", "horses")} == {"hors"}
+    assert {tags.stem(w) for w in ("sneeze", "sneezes", "sneezing", "sneezed")} == {"sneez"}
+    assert tags.stem("tone") == "tone" and tags.stem("the") == "the"  # short words stay
     phrases = tags.class_phrases(NAMES)
     named = lambda text: [NAMES[k] for k in tags.tag_caption(text, phrases)]  # noqa: E731
     assert named("A dog barks while a man talks") == ["Speech", "Dog", "Bark"]
     assert named("Planes fly overhead as animals call") == []  # 'fly' ambiguous, Animal generic
     assert named("Someone walking in the rain") == ["Rain", "Walk, footsteps"]
+    assert tags.tag_caption("Horses gallop by", tags.class_phrases(["Horse"])) == [0]  # plural
 
 
 @pytest.mark.parametrize("raw,clean", [

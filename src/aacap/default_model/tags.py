@@ -108,13 +108,17 @@ _WORD = re.compile(r"[a-z]+")
 
 
 def stem(word: str) -> str:
-    """A light, consistent suffix stripper: barking/barks/barked -> bark; running -> run."""
+    """A light, consistent suffix stripper: barking/barks/barked -> bark; running -> run;
+    horse/horses -> hors, sneeze/sneezes/sneezing -> sneez (a final e of 5+ letters goes, as
+    the suffixes take it with them)."""
     for suffix in ("ing", "ed", "es", "s"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             word = word[: -len(suffix)]
             if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "lsz":
                 word = word[:-1]  # running -> runn -> run
             break
+    if len(word) >= 5 and word.endswith("e"):
+        word = word[:-1]  # horse -> hors, as horses -> hors
     return word
 
 
