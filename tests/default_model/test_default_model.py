@@ -32,6 +32,9 @@ def test_stem_and_tagging() -> None:
     assert named("Planes fly overhead as animals call") == []  # 'fly' ambiguous, Animal generic
     assert named("Someone walking in the rain") == ["Rain", "Walk, footsteps"]
     assert tags.tag_caption("Horses gallop by", tags.class_phrases(["Horse"])) == [0]  # plural
+    # classes whose own name is ambiguous are named by their SYNONYMS only
+    wood = tags.class_phrases(["Chop", "Wood", "Fly, housefly"])
+    assert tags.tag_caption("Someone chopping a log with an axe", wood) == [0, 1]
 
 
 @pytest.mark.parametrize("raw,clean", [

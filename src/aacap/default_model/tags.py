@@ -85,6 +85,25 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "Vacuum cleaner": ("vacuum", "vacuuming"),
     "Fire": ("flames", "burning", "burns", "fireplace", "campfire"),
     "Crackle": ("crackles", "crackling"),
+    # classes whose display name alone is too ambiguous to name them (see AMBIGUOUS): without
+    # these no caption names them, and the retrieval ignores what the tagger heard
+    "Chop": ("chopping", "chops", "chopped", "axe", "hatchet"),
+    "Wood": ("wood", "wooden", "log", "logs"),
+    "Whip": ("whip", "whips", "whipping"),
+    "Arrow": ("arrow", "arrows"),
+    "Tap": ("tapping", "taps"),
+    "Rattle": ("rattle", "rattles", "rattling"),
+    "Rub": ("rubbing", "rubs"),
+    "Roll": ("rolling", "rolls"),
+    "Stir": ("stirring", "stirs"),
+    "Splinter": ("splintering", "splinters"),
+    "Run": ("running footsteps", "person running", "someone running", "runs by", "jogging"),
+    "Shuffle": ("shuffling feet", "shuffles"),
+    "Crow": ("crow caws", "crows caw", "crow cawing", "crows cawing"),
+    "Mechanical fan": ("fan", "fans"),
+    "Air conditioning": ("air conditioner", "air conditioning"),
+    "Drawer open or close": ("drawer", "drawers"),
+    "Cupboard open or close": ("cupboard", "cupboards", "cabinet"),
 }
 
 # Display-name parts too ambiguous in captions to name their class alone
