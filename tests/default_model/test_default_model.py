@@ -35,6 +35,10 @@ def test_stem_and_tagging() -> None:
     # classes whose own name is ambiguous are named by their SYNONYMS only
     wood = tags.class_phrases(["Chop", "Wood", "Fly, housefly"])
     assert tags.tag_caption("Someone chopping a log with an axe", wood) == [0, 1]
+    # a caption naming a sound names its source (the ontology's CHILDREN)
+    horse = tags.class_phrases(["Horse", "Clip-clop", "Pig"])
+    assert tags.tag_caption("Hooves clip-clop on a road", horse) == [0, 1]
+    assert tags.tag_caption("Oinking and squealing", horse) == [2]
 
 
 @pytest.mark.parametrize("raw,clean", [

@@ -106,6 +106,28 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "Cupboard open or close": ("cupboard", "cupboards", "cabinet"),
 }
 
+# The AudioSet ontology's sound -> source links among animal classes (parent: children): a
+# caption naming the child ("clip-clop", "oinking") names its source class too.
+CHILDREN: dict[str, tuple[str, ...]] = {
+    "Dog": ("Bark", "Yip", "Howl", "Bow-wow", "Growling", "Whimper (dog)"),
+    "Cat": ("Purr", "Meow", "Caterwaul"),
+    "Horse": ("Clip-clop", "Neigh, whinny"),
+    "Cattle, bovinae": ("Moo",),
+    "Pig": ("Oink",),
+    "Goat": ("Bleat",),
+    "Sheep": ("Bleat",),
+    "Chicken, rooster": ("Cluck", "Crowing, cock-a-doodle-doo"),
+    "Turkey": ("Gobble",),
+    "Duck": ("Quack",),
+    "Goose": ("Honk",),
+    "Roaring cats (lions, tigers)": ("Roar",),
+    "Bird": ("Bird vocalization, bird call, bird song", "Chirp, tweet", "Squawk"),
+    "Pigeon, dove": ("Coo",),
+    "Crow": ("Caw",),
+    "Owl": ("Hoot",),
+    "Frog": ("Croak",),
+}
+
 # Display-name parts too ambiguous in captions to name their class alone
 # ("planes fly", "a tap of water", "a pop song").
 AMBIGUOUS = {"fly", "tap", "run", "hands", "patter", "pop", "roll", "rattle", "chop", "static",
@@ -147,18 +169,24 @@ def words(text: str) -> list[str]:
 
 
 def class_phrases(names: list[str]) -> list[list[tuple[str, ...]]]:
-    """For each class, the stemmed phrases that name it (from its display name + SYNONYMS)."""
+    """For each class, the stemmed phrases that name it: its display name and SYNONYMS, and
+    those of its CHILDREN."""
     out: list[list[tuple[str, ...]]] = []
     for name in names:
         if name in GENERIC:
             out.append([])
             continue
-        parts = [re.sub(r"\(.*?\)", "", p).strip().lower() for p in name.split(",")]
-        parts = [p for p in parts if p and p not in AMBIGUOUS and p != "etc."]
-        parts += SYNONYMS.get(name, ())
+        parts = _own_parts(name) + [p for child in CHILDREN.get(name, ()) for p in _own_parts(child)]
         phrases = {tuple(words(p)) for p in parts}
         out.append(sorted(p for p in phrases if p))
     return out
+
+
+def _own_parts(name: str) -> list[str]:
+    """The phrases of a class's display name (parentheses dropped, ambiguous parts left out)
+    and its SYNONYMS, as written."""
+    parts = [re.sub(r"\(.*?\)", "", p).strip().lower() for p in name.split(",")]
+    return [p for p in parts if p and p not in AMBIGUOUS and p != "etc."] + list(SYNONYMS.get(name, ()))
 
 
 def tag_caption(text: str, phrases: list[list[tuple[str, ...]]]) -> list[int]:
