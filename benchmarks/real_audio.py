@@ -17,6 +17,8 @@ Metrics, per concept and overall:
   (`NAMES` below: the concept, its hyponyms and its characteristic verbs; compared after
   the light suffix stripping of `metric_words`, frozen here so that a change to the default
   model's own tagger does not move the yardstick);
+- candidates naming it: the mean share of each clip's candidates (5 for the default model)
+  that name the concept, a steadier figure than recall on a small split;
 - fluency: share of captions that are non-empty, have >= 3 words, do not end on a function
   word (truncated) and repeat no word twice in a row;
 - vocabulary: distinct words over all captions.
@@ -187,6 +189,8 @@ def main(argv: list[str] | None = None) -> int:
         if not hit:
             failures.append((sound, res.caption))
     hits = [h for v in per.values() for h in v]
+    candidate_share = sum(sum(names_concept(c, s.concept) for c, _ in r.candidates)
+                          / max(1, len(r.candidates)) for s, r in zip(sounds, results)) / len(results)
     fluent_share = sum(fluent(r.caption) for r in results) / len(results)
     print(f"model {args.model}, split {args.split}: {len(sounds)} clips, {len(per)} concepts, "
           f"{elapsed / len(sounds) * 1000:.0f} ms/clip on this CPU\n")
@@ -197,6 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     macro = sum(sum(v) / len(v) for v in per.values()) / len(per)
     print(f"| **overall (clips)** | {len(hits)} | **{sum(hits) / len(hits):.3f}** |")
     print(f"| overall (mean of concepts) | {len(per)} | {macro:.3f} |")
+    print(f"| candidates naming it (mean share) | {len(results)} | {candidate_share:.3f} |")
     print("\n| source | clips | recall |\n|---|---:|---:|")
     for source, v in sorted(by_source.items()):
         print(f"| {source} | {len(v)} | {sum(v) / len(v):.2f} |")
