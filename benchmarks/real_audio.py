@@ -17,7 +17,7 @@ Metrics, per concept and overall:
   (`NAMES` below: the concept, its hyponyms and its characteristic verbs; compared after
   the light suffix stripping of `metric_words`, frozen here so that a change to the default
   model's own tagger does not move the yardstick);
-- candidates naming it: the mean share of each clip's candidates (5 for the default model)
+- candidates naming it: the mean share of each clip's candidates (3 with the default options)
   that name the concept, a steadier figure than recall on a small split;
 - fluency: share of captions that are non-empty, have >= 3 words, do not end on a function
   word (truncated) and repeat no word twice in a row;
