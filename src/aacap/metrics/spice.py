@@ -143,6 +143,15 @@ def _parse(texts: list[str]):
 
 
 @lru_cache(maxsize=1)
+def _verbs() -> frozenset[str]:
+    """The verb lemmas the model's lemmatizer knows (empty for a model without that table)."""
+    try:
+        return frozenset(_parser().get_pipe("lemmatizer").lookups.get_table("lemma_index")["verb"])
+    except (KeyError, AttributeError):
+        return frozenset()
+
+
+@lru_cache(maxsize=1)
 def _attribute_rules() -> AttributeRules | None:
     """The model's attribute rules as lookups, or None (then spaCy's own ruler runs)."""
     try:
@@ -266,7 +275,7 @@ class SceneGraphCache:
         todo = sorted({c for c in captions if c not in self.graphs})
         if todo:
             for cap, doc in zip(todo, _parse(tokenize(todo))):
-                self.graphs[cap] = propose_tuples(doc)
+                self.graphs[cap] = propose_tuples(doc, _verbs())
             self._dirty = True
         return [self.graphs[c] for c in captions]
 
@@ -279,7 +288,7 @@ class SceneGraphCache:
             self._dirty = False
 
 
-_SCENE_GRAPH_VERSION = "6"  # bump when the rules change: cached graphs of older rules are ignored
+_SCENE_GRAPH_VERSION = "7"  # bump when the rules change: cached graphs of older rules are ignored
 
 
 @lru_cache(maxsize=1)
