@@ -143,15 +143,6 @@ def _parse(texts: list[str]):
 
 
 @lru_cache(maxsize=1)
-def _verbs() -> frozenset[str]:
-    """The verb lemmas the model's lemmatizer knows (empty for a model without that table)."""
-    try:
-        return frozenset(_parser().get_pipe("lemmatizer").lookups.get_table("lemma_index")["verb"])
-    except (KeyError, AttributeError):
-        return frozenset()
-
-
-@lru_cache(maxsize=1)
 def _attribute_rules() -> AttributeRules | None:
     """The model's attribute rules as lookups, or None (then spaCy's own ruler runs)."""
     try:
@@ -275,7 +266,7 @@ class SceneGraphCache:
         todo = sorted({c for c in captions if c not in self.graphs})
         if todo:
             for cap, doc in zip(todo, _parse(tokenize(todo))):
-                self.graphs[cap] = propose_tuples(doc, _verbs())
+                self.graphs[cap] = propose_tuples(doc)
             self._dirty = True
         return [self.graphs[c] for c in captions]
 

@@ -143,57 +143,6 @@ def from_spacy(span) -> DepGraph:
     return g
 
 
-# words that open an adverbial clause; spaCy sometimes reads the clause as their object
-SUBORDINATORS = frozenset("as while until till before after when whenever because since though although once "
-                          "whereas".split())
-
-
-def repair_agreement(g: DepGraph, verbs: frozenset[str]) -> None:
-    """Read "a man coughs" as a clause, as a constituency parser does (in place, spaCy's labels).
-
-    spaCy's greedy parser often makes the verb of a short clause the plural head of a noun
-    compound: det(coughs, a), compound(coughs, man). "a"/"an" cannot determine a plural noun,
-    so a parser that scores the whole sentence (CoreNLP's PCFG) reads a subject and a verb:
-    nsubj(coughs, man), det(man, a). Applied when the plural's lemma is a verb (``verbs``: the
-    verb lemmas of the model's lemmatizer), the singular noun stands just before it, and the
-    plural is the caption's root, a conjunct or clause, or the object of a subordinator ("as a
-    car drives by" -> advcl + mark). Its conjoined plurals without a determiner become verbs too
-    ("a fire burns and crackles")."""
-    words = g.words
-    for t in sorted(words):
-        w = words[t]
-        if w.tag != "NNS" or w.lemma not in verbs:
-            continue
-        subj = t - 1
-        kids = g.children(t)
-        dets = [d for r, d in kids if r == "det" and words[d].word in ("a", "an")]
-        if subj not in words or words[subj].tag not in ("NN", "NNP") or (t, "compound", subj) not in g.edges \
-                or not dets or dets[0] > subj:
-            continue
-        incoming = g.incoming(t)
-        rel = incoming[0][1] if incoming else None
-        prep = incoming[0][0] if rel == "pobj" else None
-        if not (t in g.roots or rel in ("conj", "advcl", "ccomp", "dep", "dobj", "nmod:npmod")
-                or (prep is not None and words[prep].word in SUBORDINATORS and g.incoming(prep))):
-            continue
-        w.tag = "VBZ"
-        for r, d in kids:  # the determiner and the words before the subject modify the subject
-            if d < subj:
-                g.remove((t, r, d))
-                g.add(subj, r, d)
-        g.remove((t, "compound", subj))
-        g.add(t, "nsubj", subj)
-        if prep is not None:
-            head, _, _ = g.incoming(prep)[0]
-            g.remove((head, "prep", prep))
-            g.remove((prep, "pobj", t))
-            g.add(head, "advcl", t)
-            g.add(t, "mark", prep)
-        for r, d in g.children(t, "conj"):
-            if words[d].tag == "NNS" and words[d].lemma in verbs and g.child(d, "det") is None:
-                words[d].tag = "VBZ"
-
-
 def to_corenlp(g: DepGraph) -> None:
     """Turn a graph with spaCy's labels into the collapsed, CC-processed UD v1 graph CoreNLP
     3.6.0 would give the caption (in place)."""
@@ -639,11 +588,10 @@ def _numeric_attribute(g: DepGraph, w: int) -> list[Tuple]:
     return [(g.words[w].lemma, g.words[q].lemma)] if q is not None else []
 
 
-def propose_tuples(doc, verbs: frozenset[str] = frozenset()) -> list[Tuple]:
+def propose_tuples(doc) -> list[Tuple]:
     """SPICE's tuples of a parsed caption (a spaCy ``Doc``). The caption is one sentence, as
     for CoreNLP on PTB-tokenised text without punctuation, even where spaCy sees several."""
     g = from_spacy(doc[:])
-    repair_agreement(g, verbs)
     to_corenlp(g)
     enhance(g)
     return spice_tuples(g)
