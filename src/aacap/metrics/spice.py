@@ -127,19 +127,32 @@ class AttributeRules:
 
 
 def _parse(texts: list[str]):
-    """spaCy docs of the texts: tagger and parser, then the model's attribute rules and lemmas."""
+    """spaCy docs of the texts: tagger and parser, then the model's attribute rules and lemmas
+    (verbs lemmatised as verbs, see :func:`_verb_lemmas`)."""
     nlp = _parser()
     if not {"attribute_ruler", "lemmatizer"} <= set(nlp.pipe_names):
         yield from nlp.pipe(texts, batch_size=256)
         return
     rules, lemmatizer = _attribute_rules(), nlp.get_pipe("lemmatizer")
     if rules is None:
-        yield from nlp.pipe(texts, batch_size=256)
+        for doc in nlp.pipe(texts, batch_size=256):
+            yield _verb_lemmas(doc, lemmatizer)
         return
     with nlp.select_pipes(disable=["attribute_ruler", "lemmatizer"]):
         for doc in nlp.pipe(texts, batch_size=256):
             rules(doc)
-            yield lemmatizer(doc)
+            yield _verb_lemmas(lemmatizer(doc), lemmatizer)
+
+
+def _verb_lemmas(doc, lemmatizer):
+    """CoreNLP lemmatises by the Penn tag alone: a verb tag gets a verb's lemma. spaCy's rules
+    go by the coarse part of speech, and a verb it made an auxiliary ("the bell rang loudly
+    making ...": aux(making, rang)) keeps its form; lemmatise those as verbs ("ring")."""
+    for t in doc:
+        if t.pos_ == "AUX" and t.tag_.startswith("VB") and t.lemma_ == t.text:
+            t.pos_ = "VERB"
+            t.lemma_ = lemmatizer.rule_lemmatize(t)[0]
+    return doc
 
 
 @lru_cache(maxsize=1)

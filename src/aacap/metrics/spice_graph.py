@@ -135,7 +135,9 @@ def from_spacy(span) -> DepGraph:
     g = DepGraph({})
     for t in span:
         i, head, dep = t.i - off, t.head.i - off, t.dep_
-        g.words[i] = Word(i, t.lower_, t.lemma_.strip().lower(), t.tag_)
+        # CoreNLP's Morphology strips only noun and verb inflections: "louder" stays "louder"
+        lemma = t.lower_ if t.tag_.startswith(("JJ", "RB")) else t.lemma_.strip().lower()
+        g.words[i] = Word(i, t.lower_, lemma, t.tag_)
         if dep == "ROOT" or head == i:
             g.roots.append(i)
         elif dep != "punct":
