@@ -149,6 +149,7 @@ def to_corenlp(g: DepGraph) -> None:
     """Turn a graph with spaCy's labels into the collapsed, CC-processed UD v1 graph CoreNLP
     3.6.0 would give the caption (in place)."""
     _flat_verb_coordination(g)
+    _noun_phrase_adverbials(g)
     _collapse_prepositions(g)
     _fragment_as_modifier(g)
     _flatten_compounds(g)
@@ -174,6 +175,29 @@ def _flat_verb_coordination(g: DepGraph) -> None:
             if r in ("prep", "advmod", "nmod:npmod"):
                 g.remove((d, r, k))
                 g.add(v, r, k)
+
+
+# CoreNLP's time words (EnglishPatterns.timeWordRegex): a noun phrase headed by one of these in a
+# verb phrase is a temporal modifier (nmod:tmod), any other one a direct object
+TIME_WORDS = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday year month week day morning evening night "
+    "january february march april may june july august september october november december today yesterday "
+    "tomorrow spring summer fall autumn winter".split())
+
+
+def _is_time_word(word: str) -> bool:
+    return word in TIME_WORDS or (word.endswith("s") and word[:-1] in TIME_WORDS
+                                  and word[:-1] not in ("today", "yesterday", "tomorrow"))
+
+
+def _noun_phrase_adverbials(g: DepGraph) -> None:
+    """spaCy's npadvmod after a verb ("chimes three times") has no counterpart in a Penn parse,
+    which has no function tags: CoreNLP reads a noun phrase in a verb phrase as its direct object
+    (dobj(chimes, times)), or as nmod:tmod when its head is one of CoreNLP's time words."""
+    for gov, rel, dep in list(g.edges):
+        if rel == "nmod:npmod" and dep > gov and g.words[gov].tag.startswith("VB") and g.words[dep].noun:
+            g.remove((gov, rel, dep))
+            g.add(gov, "nmod:tmod" if _is_time_word(g.words[dep].word) else "dobj", dep)
 
 
 def _collapse_prepositions(g: DepGraph) -> None:
