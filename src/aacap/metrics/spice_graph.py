@@ -160,9 +160,9 @@ def to_corenlp(g: DepGraph) -> None:
 
 def _flat_verb_coordination(g: DepGraph) -> None:
     """Two bare verbs joined by a conjunction ("chirping and singing in the background") form one
-    flat verb phrase in a Penn Treebank parse, whose head is the first verb: the modifiers after
-    the second verb (prepositional phrases, adverbs) depend on the first. spaCy hangs them from
-    the nearer second verb; move them: prep(singing, in) -> prep(chirping, in)."""
+    flat verb phrase in a Penn Treebank parse, whose head is the first verb: what follows the
+    second verb (prepositional phrases, adverbs, a shared object) depends on the first. spaCy hangs
+    it from the nearer second verb; move it: prep(singing, in) -> prep(chirping, in)."""
     words = g.words
     for v, rel, d in list(g.edges):
         if rel != "conj" or d != v + 2 or not (words[v].tag.startswith("VB") and words[d].tag.startswith("VB")) \
@@ -172,7 +172,7 @@ def _flat_verb_coordination(g: DepGraph) -> None:
         if any(k < d or r in ("nsubj", "nsubjpass", "aux", "auxpass") for r, k in kids):
             continue
         for r, k in kids:
-            if r in ("prep", "advmod", "nmod:npmod"):
+            if r in ("prep", "advmod", "nmod:npmod", "dobj"):
                 g.remove((d, r, k))
                 g.add(v, r, k)
 
