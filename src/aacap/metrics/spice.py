@@ -127,19 +127,23 @@ class AttributeRules:
 
 
 def _parse(texts: list[str]):
-    """spaCy docs of the texts: tagger and parser, then the model's attribute rules and lemmas
-    (verbs lemmatised as verbs, see :func:`_verb_lemmas`)."""
+    """spaCy docs of PTB-tokenised texts, on exactly their tokens (CoreNLP keeps "high-pitched" one
+    token; spaCy's own tokenizer would split it): tagger and parser, then the model's attribute
+    rules and lemmas (verbs lemmatised as verbs, see :func:`_verb_lemmas`)."""
+    from spacy.tokens import Doc  # spaCy is optional (the metrics extra), as in _parser
+
     nlp = _parser()
+    docs = (Doc(nlp.vocab, words=w, spaces=[True] * (len(w) - 1) + [False]) for w in (t.split() for t in texts))
     if not {"attribute_ruler", "lemmatizer"} <= set(nlp.pipe_names):
-        yield from nlp.pipe(texts, batch_size=256)
+        yield from nlp.pipe(docs, batch_size=256)
         return
     rules, lemmatizer = _attribute_rules(), nlp.get_pipe("lemmatizer")
     if rules is None:
-        for doc in nlp.pipe(texts, batch_size=256):
+        for doc in nlp.pipe(docs, batch_size=256):
             yield _verb_lemmas(doc, lemmatizer)
         return
     with nlp.select_pipes(disable=["attribute_ruler", "lemmatizer"]):
-        for doc in nlp.pipe(texts, batch_size=256):
+        for doc in nlp.pipe(docs, batch_size=256):
             rules(doc)
             yield _verb_lemmas(lemmatizer(doc), lemmatizer)
 
@@ -292,7 +296,7 @@ class SceneGraphCache:
             self._dirty = False
 
 
-_SCENE_GRAPH_VERSION = "7"  # bump when the rules change: cached graphs of older rules are ignored
+_SCENE_GRAPH_VERSION = "8"  # bump when the rules change: cached graphs of older rules are ignored
 
 
 @lru_cache(maxsize=1)
