@@ -150,6 +150,7 @@ def test_spacy_parse_gives_spice_tuples(graphs) -> None:
     # the parse runs on the PTB tokens, so a hyphenated word stays one word, as for CoreNLP
     (t,) = graphs(["A high-pitched whine."])
     assert set(t) == {("whine", "high-pitched"), ("whine",)}
+    assert graphs(["...", ""]) == [[], []]  # nothing left after tokenisation: no tuples, no error
 
 
 def test_scene_graph_merges_synonyms_and_scores() -> None:
