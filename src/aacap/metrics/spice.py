@@ -133,7 +133,8 @@ def _parse(texts: list[str]):
     from spacy.tokens import Doc  # spaCy is optional (the metrics extra), as in _parser
 
     nlp = _parser()
-    docs = (Doc(nlp.vocab, words=w, spaces=[True] * (len(w) - 1) + [False] * bool(w)) for w in (t.split() for t in texts))
+    words = (t.split() for t in texts)
+    docs = (Doc(nlp.vocab, words=w, spaces=[True] * (len(w) - 1) + [False] * bool(w)) for w in words)
     if not {"attribute_ruler", "lemmatizer"} <= set(nlp.pipe_names):
         yield from nlp.pipe(docs, batch_size=256)
         return
