@@ -18,16 +18,17 @@ import glob
 import json
 import multiprocessing
 import os
-import sys
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .audio_av import AV_EXTENSIONS, available as av_available
 from .batch_chunk import Item, caption_chunk
 
-AUDIO_EXTENSIONS = {".wav", ".flac", ".ogg", ".oga", ".opus", ".mp3", ".aif", ".aiff", ".au"}
+AUDIO_EXTENSIONS = ({".wav", ".flac", ".ogg", ".oga", ".opus", ".mp3", ".aif", ".aiff", ".au"}
+                    | (AV_EXTENSIONS if av_available() else set()))  # + m4a, mp4, ... with PyAV
 
 
 @dataclass
@@ -195,9 +196,8 @@ def run_batch(
     worker with `threads` set changes this process's `torch.set_num_threads`);
     `retry_errors`: try again the inputs in the errors file.
     """
-    from tqdm import tqdm
-
     from .decoding import decoding_options_from_kwargs
+    from .progress import bar as progress_bar
 
     for name, value in (("workers", workers), ("batch_size", batch_size), ("threads", threads)):
         if value is not None and value < 1:
@@ -225,8 +225,7 @@ def run_batch(
                                        threads or 1)
     else:
         results = _run_local(model, chunks, options, workers or 1, batch_size, threads)
-    bar = tqdm(total=len(todo), unit="clip", desc="aacap batch", disable=not progress,
-               file=sys.stderr, dynamic_ncols=True)
+    bar = progress_bar(total=len(todo), unit="clip", desc="aacap batch", enabled=progress)
     with open(out, "a", encoding="utf-8") as out_f, bar:
         for lines, errors in results:
             for row in lines:

@@ -1,27 +1,36 @@
-"""`aacap caption PATH... [--model NAME_OR_PATH] [decoding options] [--json]`.
+"""`aacap caption PATH... [--model NAME_OR_PATH] [decoding options] [--json]
+[--output-format FORMAT] [--output-dir DIR]`.
 
 A bad file among many is reported on stderr (one line: the file and the cause) and skipped;
 the exit status is 1 if any failed, and the last line counts them. Files are captioned
-`--batch-size` at a time, each batch printed before the next is opened; long files are
-streamed, so memory does not grow with their length.
+`--batch-size` at a time, each batch printed (or written, `aacap.outputs`) before the next is
+opened; long files are streamed, so memory does not grow with their length. Several files get
+a progress bar on stderr (a terminal only; `--quiet` turns it off).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from ..hub import REVISION_HELP
+from ..progress import add_quiet_argument
+from .output_args import add_output_arguments, check_destination, describe
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("caption", help="caption audio files")
-    p.add_argument("paths", nargs="+", type=Path, help="audio files (wav, flac, ogg, opus, mp3)")
+    p.add_argument("paths", nargs="+", type=Path,
+                   help="audio files (wav, flac, ogg, opus, mp3; m4a, aac, mp4, webm, ... with PyAV)")
     p.add_argument("--model", default="default", help="model name or checkpoint (default: default)")
     p.add_argument("--revision", help=REVISION_HELP)
-    p.add_argument("--json", action="store_true", help="one JSON object per input line")
+    p.add_argument("--json", action="store_true",
+                   help="one JSON object per input line (the same as --output-format jsonl)")
+    add_output_arguments(p, "default: the one format on stdout; collection formats go to "
+                            "DIR/captions.<format>, srt/vtt to DIR/<audio stem>.srt")
+    add_quiet_argument(p)
     p.add_argument("--tags", action="store_true",
                    help="also print the top sound classes with scores (always in --json)")
     p.add_argument("--batch-size", type=int, default=8, help="clips captioned together")
@@ -37,10 +46,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..audio import AudioError
-    from ..captioner import caption_paths
     from ..loading import load_model
     from ..decoding.cli_args import kwargs_from_args, options_from_args
-    from ..segment import print_result
+    from ..outputs import OutputWriter
+    from ..progress import bar, cleared
 
     if args.batch_size < 1:
         raise ValueError(f"--batch-size {args.batch_size}: must be >= 1")
@@ -50,33 +59,57 @@ def run(args: argparse.Namespace) -> int:
         if args.segment_seconds is None:
             raise ValueError("--hop-seconds needs --segment-seconds")
         check_segment_args(args.segment_seconds, args.hop_seconds)
+    formats = output_formats(args)
     options_from_args(args)  # invalid flags fail here, before the model is loaded
     options = kwargs_from_args(args)  # only what was given: the model's defaults fill the rest
     captioner = load_model(args.model, batch_size=args.batch_size, revision=args.revision)
     captioner.decoding_options(**options)  # against the model, before any audio is read
     failed = 0
-    if args.segment_seconds is not None:  # per-segment captions: aacap/segment.py
-        from ..segment import caption_long, print_segmented
-
-        for path in args.paths:
-            try:
-                result = caption_long(captioner, path, args.segment_seconds, args.hop_seconds,
-                                      **options)
-            except AudioError as err:
-                failed += _skipped(err)
-                continue
-            print_segmented(result, args.json, args.tags)
-    else:
-        for path, result in caption_paths(captioner, args.paths, args.batch_size, **options):
+    shown = not args.quiet and len(args.paths) > 1
+    with OutputWriter(formats, args.output_dir, tags=args.tags) as out, \
+            bar(total=len(args.paths), desc="aacap caption", unit="file", enabled=shown) as b:
+        for path, result in _results(captioner, args, options):
+            b.update()
             if isinstance(result, AudioError):
-                failed += _skipped(result)
-            elif args.json:
-                print(json.dumps(result.to_dict(), allow_nan=False), flush=True)
-            else:  # caption (and tags), then a long recording's segments
-                print_result(path, result, args.tags)
+                with cleared():
+                    failed += _skipped(result)
+                continue
+            with cleared():
+                out.write(result.to_dict())
+    if args.output_dir is not None and out.written:
+        print(f"aacap caption: wrote {describe(out.written)}", file=sys.stderr)
     if failed:
         print(f"aacap caption: {failed} of {len(args.paths)} inputs failed", file=sys.stderr)
     return 1 if failed else 0
+
+
+def output_formats(args: argparse.Namespace) -> list[str]:
+    """The formats asked for: --output-format, --json (jsonl), else the text lines (txt)."""
+    if args.json and args.output_format and args.output_format != ["jsonl"]:
+        raise ValueError(f"--json and --output-format {','.join(args.output_format)}: give one "
+                         "(--json is --output-format jsonl)")
+    formats = args.output_format or (["jsonl"] if args.json else ["txt"])
+    check_destination(formats, args.output_dir, len(args.paths))
+    return formats
+
+
+def _results(captioner, args: argparse.Namespace, options: dict) -> Iterator[tuple[str, object]]:
+    """(path, `CaptionResult` / `SegmentedResult` or the `AudioError` that refused it) per
+    input, in order."""
+    from ..audio import AudioError
+    from ..captioner import caption_paths
+
+    if args.segment_seconds is None:
+        yield from caption_paths(captioner, args.paths, args.batch_size, **options)
+        return
+    from ..segment import caption_long  # per-segment captions: aacap/segment.py
+
+    for path in args.paths:
+        try:
+            yield str(path), caption_long(captioner, path, args.segment_seconds,
+                                          args.hop_seconds, **options)
+        except AudioError as err:
+            yield str(path), err
 
 
 def _skipped(err: Exception) -> int:
