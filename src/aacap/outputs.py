@@ -80,10 +80,10 @@ def txt_lines(record: dict[str, Any], tags: bool = False) -> list[str]:
         return "\t" + "; ".join(f"{t['name']} {t['score']:.2f}" for t in pairs) if tags else ""
 
     source = record.get("path") or record.get("id") or "<array>"
-    lines = [f"{source}\t{record.get('caption', '')}{listed(record.get('tags') or [])}"]
+    lines = [f"{source}\t{_one_line(record.get('caption', ''))}{listed(record.get('tags') or [])}"]
     for seg in record.get("segments") or []:
-        lines.append(f"{source}\t{seg['start_s']:.2f}-{seg['end_s']:.2f}\t{seg['caption']}"
-                     f"{listed(seg.get('tags') or [])}")
+        lines.append(f"{source}\t{seg['start_s']:.2f}-{seg['end_s']:.2f}\t"
+                     f"{_one_line(seg['caption'])}{listed(seg.get('tags') or [])}")
     return lines
 
 
