@@ -32,11 +32,11 @@ def shown(enabled: bool = True) -> bool:
 
 
 def bar(iterable: Iterable[T] | None = None, *, total: float | None = None, desc: str = "",
-        unit: str = "it", enabled: bool = True, **kwargs: Any) -> tqdm:
+        unit: str = "it", enabled: bool = True, leave: bool = True, **kwargs: Any) -> tqdm:
     """A tqdm bar on stderr, disabled unless `shown(enabled)`; a context manager and, with
-    `iterable`, an iterator over it."""
+    `iterable`, an iterator over it. `leave=False`: erased when done (a bar within a step)."""
     return tqdm(iterable, total=total, desc=desc, unit=unit, file=sys.stderr,
-                disable=not shown(enabled), dynamic_ncols=True, leave=False, **kwargs)
+                disable=not shown(enabled), dynamic_ncols=True, leave=leave, **kwargs)
 
 
 def byte_bar(total: int | None, *, desc: str, initial: int = 0, enabled: bool = True) -> tqdm:
@@ -44,7 +44,7 @@ def byte_bar(total: int | None, *, desc: str, initial: int = 0, enabled: bool = 
     time left; `initial` bytes were already there (a resumed download)."""
     return tqdm(total=total, initial=initial, desc=desc, unit="B", unit_scale=True,
                 unit_divisor=1024, file=sys.stderr, disable=not shown(enabled),
-                dynamic_ncols=True, leave=False, miniters=1)
+                dynamic_ncols=True, miniters=1)
 
 
 def tracked(items: Iterable[T], total: int, *, desc: str, unit: str, enabled: bool = True

@@ -173,7 +173,8 @@ def evaluate(
         ("spider_max", "spider_max" in need), ("vocab", "vocab" in need),
         ("sbert_sim", "sbert_sim" in need), ("fer", "fer" in need), ("fense", "fense" in need),
         ("spider_fl", "spider_fl" in need)) if wanted]
-    bar = progress_bar(total=len(groups), desc="metrics", unit="metric", enabled=progress)
+    bar = progress_bar(total=len(groups), desc="metrics", unit="metric", enabled=progress,
+                       leave=False)
 
     def add(result: tuple[dict[str, float], dict[str, np.ndarray]], backend: str) -> None:
         corpus.update(result[0])
