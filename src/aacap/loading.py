@@ -16,8 +16,8 @@ from .presets import PRESETS
 
 def load_model(name_or_path: str | Path = "default", batch_size: int = 16,
                revision: str | None = None) -> Captioner:
-    """A captioner from a model name or path: `default`, an aacap checkpoint file, a CoNeTTE
-    directory, or a hub model (`conette`, `Labbeti/conette`, `hf://OWNER/NAME[@REVISION]`;
+    """A captioner from a model name or path: `default`, an aacap checkpoint file, a training
+    folder (its `best.pt`, else `last.pt`), a CoNeTTE directory, or a hub model (`conette`, `Labbeti/conette`, `hf://OWNER/NAME[@REVISION]`;
     see `aacap.hub`), fetched into the hub cache on first use. `revision` picks a hub revision."""
     name = str(name_or_path)
     path = Path(name)
@@ -26,6 +26,9 @@ def load_model(name_or_path: str | Path = "default", batch_size: int = 16,
     hub = parse_hub_spec(name, revision)
     if hub is not None:
         return _conette_captioner(fetch_hub_model(hub), name, batch_size)
+    if path.is_dir() and (run := checkpoint.run_checkpoint(path)) is not None:  # aacap train's OUT
+        return NeuralCaptioner(checkpoint.load_model(run), name=f"{path.name}/{run.stem}",
+                               batch_size=batch_size)
     if path.is_dir():
         return _conette_captioner(path, path.name, batch_size)
     if path.is_file():
