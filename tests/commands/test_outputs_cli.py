@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from aacap.audio_av import available
 from aacap.cli import main
 from helpers import tiny_checkpoint, tone
 
@@ -76,6 +77,12 @@ def test_batch_folder_to_dcase_csv(tmp_path: Path, capsys, monkeypatch) -> None:
     for i, rate in enumerate((32000, 16000, 44100)):
         sf.write(clips / f"clip_{i}.wav", tone(1.0 + i / 2, rate, 300.0 * (i + 1)), rate)
     (clips / "notes.txt").write_text("not audio")
+    names = ["clip_0.wav", "clip_1.wav", "clip_2.wav"]
+    if available():  # a phone memo among them: found and captioned through FFmpeg
+        from av_helpers import encode
+
+        encode(clips / "memo.m4a", "mp4", "aac", seconds=1.5)
+        names.append("memo.m4a")
     monkeypatch.chdir(tmp_path)
     assert main(["batch", "clips", "--output-format", "dcase", "--model", str(ckpt),
                  "--max-length", "5", "--quiet"]) == 0
@@ -86,4 +93,4 @@ def test_batch_folder_to_dcase_csv(tmp_path: Path, capsys, monkeypatch) -> None:
         rows = list(csv.reader(f))
     assert rows[0] == ["file_name", "caption_predicted"]
     assert rows[1:] == sorted([Path(line["path"]).name, line["caption"]] for line in lines)
-    assert [r[0] for r in rows[1:]] == ["clip_0.wav", "clip_1.wav", "clip_2.wav"]
+    assert [r[0] for r in rows[1:]] == names

@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-import soundfile as sf
+from ..audio import AudioError, AudioFile
 
 FIELDS = ("id", "audio", "captions", "duration_s", "dataset", "split")
 
@@ -123,15 +123,12 @@ def audio_item(item_id: str, audio: Path, captions: list[str], dataset: str, spl
         problems.add(Problem(item_id, str(audio), "missing audio file"))
         return None
     try:
-        info = sf.info(str(audio))
-    except (sf.LibsndfileError, RuntimeError) as err:
-        reason = str(err).splitlines()[0].split(": ")[-1] or "unreadable"
+        header = AudioFile(audio)  # libsndfile, else FFmpeg (m4a, ...); MP3 ID3 warnings muted
+    except AudioError as err:
+        reason = str(err).removeprefix(f"{audio}: ")
         problems.add(Problem(item_id, str(audio), f"unreadable audio ({reason})"))
         return None
-    if info.frames <= 0 or info.samplerate <= 0:
-        problems.add(Problem(item_id, str(audio), "audio file has no samples"))
-        return None
-    duration_s = round(info.frames / info.samplerate, 6)
+    duration_s = round(header.frames / header.rate, 6)
     return ManifestItem(item_id, str(audio.resolve()), captions, duration_s, dataset, split)
 
 
