@@ -23,16 +23,22 @@ def encode(path: Path, fmt: str, codec: str, seconds: float = 3.0, rate: int = 4
            channels: int = 2, video: str | None = None) -> Path:
     """Write `signal` with PyAV: audio `codec` in container `fmt`, with a small `video` stream
     (a soundtrack) when given."""
+    return encode_array(path, fmt, codec, signal(seconds, rate, channels), rate, video)
+
+
+def encode_array(path: Path, fmt: str, codec: str, x: np.ndarray, rate: int,
+                 video: str | None = None) -> Path:
+    """Write `x` (channels, samples) float32 (1 or 2 channels) at `rate` Hz with PyAV: audio
+    `codec` in container `fmt`, with a small `video` stream (5 frames/s, 64x48) when given."""
     import av
 
     out = av.open(str(path), "w", format=fmt)
-    layout = "stereo" if channels == 2 else "mono"
+    layout = "stereo" if len(x) == 2 else "mono"
     a = out.add_stream(codec, rate=rate, layout=layout)
     v = None
     if video:
         v = out.add_stream(video, rate=5)
         v.width, v.height, v.pix_fmt = 64, 48, "yuv420p"
-    x = signal(seconds, rate, channels)
     step = 1024
     for i in range(0, x.shape[1], step):
         frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(x[:, i:i + step]), format="fltp",
@@ -41,7 +47,7 @@ def encode(path: Path, fmt: str, codec: str, seconds: float = 3.0, rate: int = 4
         out.mux(a.encode(frame))
     out.mux(a.encode(None))
     if v is not None:
-        for k in range(int(seconds * 5)):
+        for k in range(int(x.shape[1] / rate * 5)):
             img = np.full((48, 64, 3), 40 * (k % 6), np.uint8)
             out.mux(v.encode(av.VideoFrame.from_ndarray(img, format="rgb24")))
         out.mux(v.encode(None))
