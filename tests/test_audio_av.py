@@ -18,7 +18,8 @@ from av_helpers import encode, signal
 from aacap import audio_av
 from aacap.audio import LONG_CLIP_S, AudioError, AudioFile, load_audio, prepare_audio
 
-av = pytest.importorskip("av", reason="PyAV (the `av` extra) is not installed")
+needs_av = pytest.mark.skipif(not audio_av.available(),
+                              reason="PyAV (the `av` extra) is not installed")
 
 RATE = 32000  # Hz: the rate we read at
 
@@ -31,6 +32,7 @@ CASES = {  # name: (container, audio codec, video codec)
 }
 
 
+@needs_av
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_decodes_what_libsndfile_cannot(tmp_path: Path, name: str) -> None:
     fmt, codec, video = CASES[name]
@@ -47,6 +49,7 @@ def test_decodes_what_libsndfile_cannot(tmp_path: Path, name: str) -> None:
     assert abs(len(got) / RATE - 3.0) < 0.1  # duration within 0.1 s
 
 
+@needs_av
 def test_long_file_streams_like_it_reads_whole(tmp_path: Path) -> None:
     path = encode(tmp_path / "long.m4a", "mp4", "aac", seconds=LONG_CLIP_S + 5, rate=44100)
     file = prepare_audio(path, RATE)
@@ -58,6 +61,7 @@ def test_long_file_streams_like_it_reads_whole(tmp_path: Path) -> None:
     np.testing.assert_allclose(np.concatenate(windows), whole, atol=1e-4)
 
 
+@needs_av
 def test_cut_random_and_text_files_are_one_line_errors(tmp_path: Path) -> None:
     data = encode(tmp_path / "a.m4a", "mp4", "aac").read_bytes()
     cut = tmp_path / "cut.m4a"
@@ -74,6 +78,7 @@ def test_cut_random_and_text_files_are_one_line_errors(tmp_path: Path) -> None:
         assert "m4a" in message  # names the formats that are read
 
 
+@needs_av
 def test_without_pyav_the_error_says_how_to_install(tmp_path: Path, monkeypatch) -> None:
     path = encode(tmp_path / "a.m4a", "mp4", "aac")
     monkeypatch.setattr("aacap.audio.available", lambda: False)
@@ -81,7 +86,10 @@ def test_without_pyav_the_error_says_how_to_install(tmp_path: Path, monkeypatch)
         AudioFile(path)
 
 
+@needs_av
 def test_probe_reads_the_header_and_refuses_a_silent_video(tmp_path: Path) -> None:
+    import av
+
     header = audio_av.probe(encode(tmp_path / "a.m4a", "mp4", "aac", rate=44100, channels=1))
     assert (header.rate, header.channels, header.codec) == (44100, 1, "aac")
     assert abs(header.frames - 3 * 44100) < 0.05 * 44100
@@ -115,3 +123,14 @@ def test_id3_warning_of_libmpg123_stays_off_stderr(tmp_path: Path) -> None:
     ours = stderr_of("import sys; from aacap.audio import load_audio; "
                      "print(len(load_audio(sys.argv[1], 32000)))")
     assert ours == ""
+
+
+def test_importing_aacap_does_not_load_pyav() -> None:
+    """PyAV (and its FFmpeg) loads only when a file needs it (lhotse's rule: the package works
+    without its optional dependencies)."""
+    code = ("import sys, aacap, aacap.audio, aacap.serve.inputs, aacap.batch; "
+            "print('av' in sys.modules)")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "False"

@@ -16,6 +16,7 @@ caller counts the frames it reads.
 from __future__ import annotations
 
 import functools
+import importlib.util
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -39,12 +40,9 @@ class AvError(ValueError):
 
 @functools.lru_cache(maxsize=1)
 def available() -> bool:
-    """Whether PyAV is installed (the fallback is then on)."""
-    try:
-        import av  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    """Whether PyAV is installed (the fallback is then on); it is not imported until a file
+    needs it."""
+    return importlib.util.find_spec("av") is not None
 
 
 @dataclass(frozen=True)
