@@ -24,7 +24,6 @@ import csv
 import io
 import json
 import math
-import re
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path, PurePath
@@ -125,7 +124,7 @@ def to_vtt(record: dict[str, Any]) -> str:
 def _cue_text(text: str) -> str:
     """Cue text that cannot end a cue early or read as a timing line: no blank line (it is on
     one line), no '-->'; an empty caption is shown as '…' so the cue keeps its line."""
-    return re.sub(r"-->", "->", text) or "…"
+    return text.replace("-->", "->") or "…"
 
 
 def _vtt_escape(text: str) -> str:

@@ -14,10 +14,14 @@ import argparse
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..hub import REVISION_HELP
 from ..progress import add_quiet_argument
 from .output_args import add_output_arguments, check_destination, describe
+
+if TYPE_CHECKING:  # the captioner module imports torch: only once a command runs
+    from ..captioner import Captioner
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -93,7 +97,8 @@ def output_formats(args: argparse.Namespace) -> list[str]:
     return formats
 
 
-def _results(captioner, args: argparse.Namespace, options: dict) -> Iterator[tuple[str, object]]:
+def _results(captioner: Captioner, args: argparse.Namespace, options: dict
+             ) -> Iterator[tuple[str, object]]:
     """(path, `CaptionResult` / `SegmentedResult` or the `AudioError` that refused it) per
     input, in order."""
     from ..audio import AudioError
