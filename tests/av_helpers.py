@@ -20,19 +20,20 @@ def signal(seconds: float, rate: int, channels: int = 2) -> np.ndarray:
 
 
 def encode(path: Path, fmt: str, codec: str, seconds: float = 3.0, rate: int = 48000,
-           channels: int = 2, video: str | None = None) -> Path:
+           channels: int = 2, video: str | None = None, options: dict | None = None) -> Path:
     """Write `signal` with PyAV: audio `codec` in container `fmt`, with a small `video` stream
-    (a soundtrack) when given."""
-    return encode_array(path, fmt, codec, signal(seconds, rate, channels), rate, video)
+    (a soundtrack) when given; `options` for the muxer."""
+    return encode_array(path, fmt, codec, signal(seconds, rate, channels), rate, video, options)
 
 
 def encode_array(path: Path, fmt: str, codec: str, x: np.ndarray, rate: int,
-                 video: str | None = None) -> Path:
+                 video: str | None = None, options: dict | None = None) -> Path:
     """Write `x` (channels, samples) float32 (1 or 2 channels) at `rate` Hz with PyAV: audio
-    `codec` in container `fmt`, with a small `video` stream (5 frames/s, 64x48) when given."""
+    `codec` in container `fmt`, with a small `video` stream (5 frames/s, 64x48) when given;
+    `options` for the muxer (`{"live": "1"}`: a WebM without duration, as browsers record)."""
     import av
 
-    out = av.open(str(path), "w", format=fmt)
+    out = av.open(str(path), "w", format=fmt, options=options or {})
     layout = "stereo" if len(x) == 2 else "mono"
     a = out.add_stream(codec, rate=rate, layout=layout)
     v = None

@@ -62,6 +62,17 @@ def test_long_file_streams_like_it_reads_whole(tmp_path: Path) -> None:
 
 
 @needs_av
+def test_webm_without_a_duration_is_counted(tmp_path: Path) -> None:
+    """A browser's MediaRecorder writes WebM with no duration: the frames are counted."""
+    path = encode(tmp_path / "rec.webm", "webm", "libopus", seconds=2.0, channels=1,
+                  options={"live": "1"})
+    assert audio_av.probe(path).frames == 0
+    file = AudioFile(path)
+    assert file.frames == 96000 and file.duration_s == 2.0  # 48 kHz, Opus padding trimmed
+    np.testing.assert_allclose(file.read(RATE), load_audio(path, RATE))
+
+
+@needs_av
 def test_cut_random_and_text_files_are_one_line_errors(tmp_path: Path) -> None:
     data = encode(tmp_path / "a.m4a", "mp4", "aac").read_bytes()
     cut = tmp_path / "cut.m4a"

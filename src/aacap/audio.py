@@ -1,4 +1,5 @@
-"""Audio input: any file soundfile reads, or an array, to mono float32 at the model's rate.
+"""Audio input: any file soundfile reads (else FFmpeg through PyAV, `audio_av.py`: m4a, mp4,
+webm, ...), or an array, to mono float32 at the model's rate.
 
 Every failure is an `AudioError` whose message is one line naming the input, what is wrong
 (no such file, not a regular file, not audio, empty, truncated, NaN samples) and what to do.
@@ -238,7 +239,8 @@ def load_audio(source: AudioSource, target_sr: int, source_sr: int | None = None
                resampler: str = "soxr") -> np.ndarray:
     """Read `source` and return mono float32 samples at `target_sr` Hz, shape (num_samples,).
 
-    `source` is a path to any format soundfile reads (wav, flac, ogg/vorbis, opus, mp3), or an
+    `source` is a path to any format soundfile reads (wav, flac, ogg/vorbis, opus, mp3) or,
+    with PyAV installed, FFmpeg reads (m4a/AAC, mp4, webm, mkv, ...; `audio_av.py`), or an
     array of shape (num_samples,) or (num_samples, channels) whose rate `source_sr` defaults to
     `target_sr`. With `resampler="soxr"` channels are averaged, then the rate is converted with
     soxr (high quality); with `"torchaudio-sinc"` each channel is resampled as torchaudio 0.13.1

@@ -28,6 +28,14 @@ def test_upload_decodes_as_the_file_reader_does(tmp_path: Path, name: str, fmt: 
     assert abs(got.duration_s - 2.0) < 0.1
 
 
+def test_upload_without_a_duration_is_held_to_the_limit(tmp_path: Path) -> None:
+    path = encode(tmp_path / "rec.webm", "webm", "libopus", seconds=3.0, options={"live": "1"})
+    assert abs(decode_audio(path.read_bytes(), "rec.webm", RATE, 30).duration_s - 3.0) < 0.01
+    with pytest.raises(InputError) as err:  # no header to check first: stopped while decoding
+        decode_audio(path.read_bytes(), "rec.webm", RATE, max_audio_s=1)
+    assert err.value.status == 413
+
+
 def test_upload_limits_and_refusals(tmp_path: Path) -> None:
     data = encode(tmp_path / "a.m4a", "mp4", "aac", seconds=3.0).read_bytes()
     with pytest.raises(InputError) as err:
