@@ -147,8 +147,6 @@ class FrameCache:
 
 
 def _progress(items: list[Any], desc: str, enabled: bool) -> Any:
-    if not enabled:
-        return items
-    from tqdm import tqdm
+    from ..progress import bar
 
-    return tqdm(items, desc=desc, leave=False)
+    return bar(items, desc=desc, unit="clip", enabled=enabled, leave=False)

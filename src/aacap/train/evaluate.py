@@ -26,9 +26,9 @@ def caption_clips(model: CaptionModel, source: InputSource, options: DecodingOpt
     out: list[list[tuple[str, float]]] = []
     starts = range(0, len(source), batch_size)
     if progress:
-        from tqdm import tqdm
+        from ..progress import bar
 
-        starts = tqdm(starts, desc="captioning", leave=False)
+        starts = bar(starts, desc="captioning", unit="batch", leave=False)
     for start in starts:
         idx = range(start, min(start + batch_size, len(source)))
         x, lengths = pad_frames([source[i] for i in idx])
