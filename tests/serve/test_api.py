@@ -20,7 +20,7 @@ import httpx  # noqa: E402
 
 from aacap.audio_av import available as av_available  # noqa: E402
 from aacap.features import hz_to_mel  # noqa: E402
-from aacap.segment import caption_long  # noqa: E402
+from aacap.captioning.segment import caption_long  # noqa: E402
 from aacap.serve.inputs import SPEC_N_MELS  # noqa: E402
 from serve_helpers import audio_bytes  # noqa: E402
 

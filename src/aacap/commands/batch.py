@@ -45,7 +45,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="caption again the inputs listed in the errors file")
     p.add_argument("-q", "--quiet", "--no-progress", dest="no_progress", action="store_true",
                    help="no progress bar (none is drawn either when stderr is not a terminal)")
-    from ..decoding.cli_args import add_decoding_arguments
+    from .decoding_args import add_decoding_arguments
 
     add_decoding_arguments(p)
     p.set_defaults(func=run)
@@ -53,8 +53,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..batch import errors_path, run_batch
-    from ..decoding.cli_args import kwargs_from_args
     from ..outputs import read_records, write_all
+    from .decoding_args import kwargs_from_args
 
     formats = [f for f in args.output_format or [] if f != "jsonl"]  # the JSONL is --out
     out = args.out or (args.output_dir or Path(".")) / "captions.jsonl"

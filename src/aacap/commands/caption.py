@@ -18,10 +18,11 @@ from typing import TYPE_CHECKING
 
 from ..hub import REVISION_HELP
 from ..progress import add_quiet_argument
+from .decoding_args import add_decoding_arguments, kwargs_from_args, options_from_args
 from .output_args import add_output_arguments, check_destination, describe
 
-if TYPE_CHECKING:  # the captioner module imports torch: only once a command runs
-    from ..captioner import Captioner
+if TYPE_CHECKING:  # the captioning modules load torch: imported when a command runs
+    from ..captioning.protocol import Captioner
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -42,24 +43,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="long recordings: caption windows of S seconds, merge equal neighbours")
     p.add_argument("--hop-seconds", type=float, metavar="H",
                    help="with --segment-seconds: a window starts every H seconds (default S)")
-    from ..decoding.cli_args import add_decoding_arguments
-
     add_decoding_arguments(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    # the captioning modules load torch: imported when the command runs, not at start-up
     from ..audio import AudioError
-    from ..loading import load_model
-    from ..decoding.cli_args import kwargs_from_args, options_from_args
+    from ..captioning.loading import load_model
+    from ..captioning.segment import check_segment_args
     from ..outputs import OutputWriter
     from ..progress import bar, cleared
 
     if args.batch_size < 1:
         raise ValueError(f"--batch-size {args.batch_size}: must be >= 1")
     if args.segment_seconds is not None or args.hop_seconds is not None:
-        from ..segment import check_segment_args
-
         if args.segment_seconds is None:
             raise ValueError("--hop-seconds needs --segment-seconds")
         check_segment_args(args.segment_seconds, args.hop_seconds)
@@ -102,12 +100,12 @@ def _results(captioner: Captioner, args: argparse.Namespace, options: dict
     """(path, `CaptionResult` / `SegmentedResult` or the `AudioError` that refused it) per
     input, in order."""
     from ..audio import AudioError
-    from ..captioner import caption_paths
+    from ..captioning.protocol import caption_paths
+    from ..captioning.segment import caption_long
 
     if args.segment_seconds is None:
         yield from caption_paths(captioner, args.paths, args.batch_size, **options)
         return
-    from ..segment import caption_long  # per-segment captions: aacap/segment.py
 
     for path in args.paths:
         try:

@@ -40,7 +40,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..loading import load_model
+    from ..captioning.loading import load_model
     from ..serve import ServeConfig, run_server
 
     limits = (args.max_upload_mb, args.max_audio_s, args.max_clip_s, args.segment_seconds,
