@@ -129,6 +129,9 @@ def test_writer_names_files_and_refuses_ambiguous_stdout(tmp_path: Path) -> None
         [*RECORDS, twin], key=lambda r: r["path"])
     with pytest.raises(ValueError, match="several formats need an output folder"):
         OutputWriter(["csv", "srt"], None)
+    with pytest.raises(ValueError, match="srt without an output folder takes one input"):
+        render(RECORDS, "srt")
+    assert render(RECORDS[1:], "srt") == to_srt(RECORDS[1])
     with pytest.raises(ValueError, match="unknown output format 'xml'"):
         expand_formats(["xml"])
     assert expand_formats(["all"]) == list(FORMATS)

@@ -153,7 +153,8 @@ class OutputWriter:
         self._stdout = stdout
         self._files: dict[str, TextIO] = {}
         self._csv: dict[str, Any] = {}
-        self._stems: dict[str, int] = {}
+        self._stems: dict[str, int] = {}  # "srt:walk" -> files so named so far
+        self._printed: set[str] = set()  # timed formats already written to stdout
         self.written: list[Path] = []  # files created, in order
         if output_dir is not None:
             output_dir.mkdir(parents=True, exist_ok=True)
@@ -194,10 +195,10 @@ class OutputWriter:
     def _write_timed(self, fmt: str, record: dict[str, Any]) -> None:
         text = to_srt(record) if fmt == "srt" else to_vtt(record)
         if self.output_dir is None:
-            if self._stems.setdefault(fmt, 0):
+            if fmt in self._printed:
                 raise ValueError(f"output format {fmt} without an output folder takes one input; "
                                  "give output_dir for several")
-            self._stems[fmt] = 1
+            self._printed.add(fmt)
             stream = self._stdout or sys.stdout
             stream.write(text)
             stream.flush()
