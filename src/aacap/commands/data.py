@@ -139,7 +139,8 @@ def _synth(args: argparse.Namespace) -> int:
     sounds = list_sounds(args.cache)
     if not sounds:
         print(f"aacap data synth: no recordings in {args.cache}; run `aacap data fetch-sounds "
-              f"--cache {args.cache}` (or `make sounds`) first", file=sys.stderr)
+              f"--cache {args.cache}` first (or pass --cache .cache/sounds in the repository, "
+              "where `make sounds` puts them)", file=sys.stderr)
         return 1
     cfg = SynthConfig(n_clips=args.n_clips, seed=args.seed, sample_rate=args.sample_rate)
     counts = synthesize(sounds, args.out, cfg, progress=not args.quiet)
