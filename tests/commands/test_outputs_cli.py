@@ -94,3 +94,21 @@ def test_batch_folder_to_dcase_csv(tmp_path: Path, capsys, monkeypatch) -> None:
     assert rows[0] == ["file_name", "caption_predicted"]
     assert rows[1:] == sorted([Path(line["path"]).name, line["caption"]] for line in lines)
     assert [r[0] for r in rows[1:]] == names
+
+
+def test_a_closed_stdout_ends_quietly(tmp_path: Path) -> None:
+    """`aacap caption ... | head -1`: the reader goes away, aacap stops with 141 (SIGPIPE's
+    status) and no error line or traceback."""
+    import subprocess
+    import sys
+
+    ckpt = tiny_checkpoint("las2020", tmp_path / "tiny.pt")
+    wav = tmp_path / "a.wav"
+    sf.write(wav, tone(1.0, 32000), 32000)
+    proc = subprocess.Popen([sys.executable, "-m", "aacap.cli", "caption", str(wav), str(wav),
+                             "--model", str(ckpt), "--output-format", "csv"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()  # before anything is written: every write meets a closed pipe
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 141
+    assert err == ""
