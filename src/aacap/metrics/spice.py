@@ -26,6 +26,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
+from aacap.cache_dirs import cache_dir
 from aacap.metrics.spice_graph import Tuple, propose_tuples
 from aacap.metrics.tokenizer import tokenize
 from aacap.metrics.wordnet import WordNet, WordNetUnavailable, wordnet  # noqa: F401 (re-exported)
@@ -302,9 +303,8 @@ _SCENE_GRAPH_VERSION = "8"  # bump when the rules change: cached graphs of older
 
 @lru_cache(maxsize=1)
 def default_cache() -> SceneGraphCache:
-    """The on-disk parse cache: ``$AACAP_CACHE/spice/graphs-v<rules>.json`` (default ~/.cache/aacap)."""
-    root = Path(os.environ.get("AACAP_CACHE", Path.home() / ".cache" / "aacap"))
-    return SceneGraphCache(root / "spice" / f"graphs-v{_SCENE_GRAPH_VERSION}.json")
+    """The on-disk parse cache: ``$AACAP_CACHE/spice/graphs-v<rules>.json`` (`aacap.cache_dirs`)."""
+    return SceneGraphCache(cache_dir("spice") / f"graphs-v{_SCENE_GRAPH_VERSION}.json")
 
 
 def spice(candidates: Sequence[str], mult_references: Sequence[Sequence[str]],
