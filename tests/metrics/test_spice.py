@@ -91,6 +91,12 @@ def test_passives_compounds_numbers() -> None:
               [(4, "det", 1), (3, "compound", 2), (4, "compound", 3), (5, "nsubj", 4)], 5,
               "a car alarm sound start")
     assert tuples(g) == {("sound", "car"), ("sound", "alarm"), ("sound", "start")}
+    # spaCy's parser makes "wind" a compound of "blows", its tagger calls "blows" a verb: the head
+    # of a noun compound is a noun (NNS, so an object with the attribute "wind")
+    g = graph("a strong wind blows during the clip", "DT JJ NN VBZ IN DT NN",
+              [(4, "det", 1), (4, "amod", 2), (4, "compound", 3), (4, "prep", 5), (5, "pobj", 7), (7, "det", 6)],
+              4, "a strong wind blow during the clip")
+    assert tuples(g) == {("blow", "wind"), ("blow", "strong"), ("blow", "clip", "during"), ("clip",)}
     g = graph("two dogs bark", "CD NNS VBP", [(2, "nummod", 1), (3, "nsubj", 2)], 3, "two dog bark")
     assert tuples(g) == {("dog", "two"), ("dog", "bark"), ("dog",)}
     # SpiceParser's plural patterns report one match per predicate: the first plural subject and

@@ -298,7 +298,7 @@ class SceneGraphCache:
             self._dirty = False
 
 
-_SCENE_GRAPH_VERSION = "8"  # bump when the rules change: cached graphs of older rules are ignored
+_SCENE_GRAPH_VERSION = "9"  # bump when the rules change: cached graphs of older rules are ignored
 
 
 @lru_cache(maxsize=1)
