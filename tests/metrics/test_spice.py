@@ -65,6 +65,12 @@ def test_copula_prepositions_and_fragments() -> None:
               [(2, "det", 1), (3, "nsubj", 2), (3, "prep", 4), (4, "pobj", 6), (6, "det", 5)], 3,
               "a dog be in the house")
     assert tuples(g) == {("dog", "house", "in"), ("dog",), ("house",)}
+    # a verb after "be" (a progressive spaCy first tagged as an adjective) keeps "be" as its aux:
+    # its prepositional phrases are relations of the subject, not a copular pair
+    g = graph("water is dripping from a faucet", "NN VBZ VBG IN DT NN",
+              [(2, "nsubj", 1), (2, "acomp", 3), (3, "prep", 4), (4, "pobj", 6), (6, "det", 5)], 2,
+              "water be drip from a faucet")
+    assert tuples(g) == {("water", "faucet", "drip from"), ("water",), ("faucet",)}
     # "in front of" is one relation; "front" is still a noun, so an object
     g = graph("a man stands in front of a car", "DT NN VBZ IN NN IN DT NN",
               [(2, "det", 1), (3, "nsubj", 2), (3, "prep", 4), (4, "pobj", 5), (5, "prep", 6), (6, "pobj", 8),
@@ -153,6 +159,10 @@ def test_spacy_parse_gives_spice_tuples(graphs) -> None:
     # lemmas as CoreNLP's Morphology gives them: comparatives keep their form, verbs by their tag
     (t,) = graphs(["a louder dog barks"])
     assert ("dog", "louder") in t
+    # spaCy tags this "dripping" JJ; a Penn parse has the progressive verb
+    (t,) = graphs(["water is dripping from a faucet into a tub"])
+    assert set(t) == {("water", "faucet", "drip from"), ("water", "tub", "drip into"), ("water",), ("faucet",),
+                      ("tub",)}
     # the parse runs on the PTB tokens, so a hyphenated word stays one word, as for CoreNLP
     (t,) = graphs(["A high-pitched whine."])
     assert set(t) == {("whine", "high-pitched"), ("whine",)}

@@ -288,7 +288,8 @@ def reattach(g: DepGraph, old: int, new: int) -> None:
 def _copula_as_dependent(g: DepGraph) -> None:
     """UD makes the predicate the head of a copular clause: "the man is tall" -> nsubj(tall,
     man), cop(tall, is); "a dog is in the house" -> nsubj(house, dog), case(house, in),
-    cop(house, is). With ``there``, the noun is the subject: expl(is, there), nsubj(is, dog)."""
+    cop(house, is). With ``there``, the noun is the subject: expl(is, there), nsubj(is, dog).
+    A verb predicate (a progressive spaCy first read as an adjective) takes "be" as its aux."""
     for b, w in list(g.words.items()):
         if w.lemma != "be":
             continue
@@ -308,7 +309,7 @@ def _copula_as_dependent(g: DepGraph) -> None:
         rel, pred = preds[0]
         g.remove((b, rel, pred))
         reattach(g, b, pred)
-        g.add(pred, "cop", b)
+        g.add(pred, "aux" if g.words[pred].tag.startswith("VB") else "cop", b)  # "is dripping": progressive
     for gov, rel, dep in list(g.edges):  # acomp/attr of other verbs ("sounds loud") are xcomp
         if rel in ("acomp", "attr"):
             g.remove((gov, rel, dep))
