@@ -83,7 +83,7 @@ class SegmentedResult:
         """The recording as one `CaptionResult`: the headline, its tags and the segments.
         Its one candidate is the headline, scored by the mean best score of its segments."""
         head, keys = self.headline, _headline_keys(self.segments)
-        parts = [s for s in self.segments if normalise(s.caption) in keys]
+        parts = [s for s in self.segments if caption_key(s.caption) in keys]
         scores = [s.candidates[0][1] for s in parts if s.candidates]
         name = self.segments[0].score_name
         candidates = [(head, round(float(np.mean(scores)), 4))] if scores else []
@@ -99,7 +99,7 @@ def _coverage(segments: Sequence[Segment]) -> dict[str, float]:
     """Seconds covered by each normalised caption."""
     cover: dict[str, float] = {}
     for seg in segments:
-        key = normalise(seg.caption)
+        key = caption_key(seg.caption)
         cover[key] = cover.get(key, 0.0) + seg.end_s - seg.start_s
     return cover
 
@@ -115,7 +115,7 @@ def headline(segments: Sequence[Segment]) -> str:
     'A dog barks, then thunder roars, then a cow moos'."""
     keys, seen, parts = _headline_keys(segments), set(), []
     for seg in segments:
-        key = normalise(seg.caption)
+        key = caption_key(seg.caption)
         if key in keys and key not in seen:
             seen.add(key)
             parts.append(seg.caption.strip().rstrip("."))
@@ -184,7 +184,7 @@ def segment_bounds(
 _PUNCT = re.compile(r"[^\w\s]")
 
 
-def normalise(caption: str) -> str:
+def caption_key(caption: str) -> str:
     """Lower-case, no punctuation, single spaces: what 'the same caption' compares."""
     return " ".join(_PUNCT.sub(" ", caption.lower()).split())
 
@@ -198,7 +198,7 @@ def merge_segments(segments: Sequence[Segment]) -> list[Segment]:
     merged: list[Segment] = []
     for seg in segments:
         prev = merged[-1] if merged else None
-        if prev is not None and normalise(prev.caption) == normalise(seg.caption):
+        if prev is not None and caption_key(prev.caption) == caption_key(seg.caption):
             best = max((prev, seg), key=lambda s: s.candidates[0][1] if s.candidates else -np.inf)
             merged[-1] = Segment(prev.start_s, max(prev.end_s, seg.end_s), prev.caption,
                                  list(best.candidates), prev.windows + seg.windows,
