@@ -1,16 +1,15 @@
 """One-file checkpoints: the model config, the vocabulary and the weights together, so a
-checkpoint rebuilds its own model. Written atomically (temporary file, then rename)."""
+checkpoint rebuilds its own model. Written atomically (`fileio.atomic_write`)."""
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import torch
 
 from .config import ModelConfig
+from .fileio import atomic_write, read_torch_file
 from .model import CaptionModel
 from .vocab import Vocabulary
 
@@ -23,18 +22,8 @@ class CheckpointError(ValueError):
 
 def atomic_save(obj: Any, path: str | Path) -> None:
     """torch.save `obj` to `path` so that a crash leaves either the old file or the new one."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            torch.save(obj, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_write(path) as f:
+        torch.save(obj, f)
 
 
 def save_model(model: CaptionModel, path: str | Path, extra: dict[str, Any] | None = None) -> None:
@@ -56,11 +45,7 @@ def read_checkpoint(path: str | Path) -> dict[str, Any]:
     path = Path(path)
     if not path.is_file():
         raise CheckpointError(f"{path}: no such checkpoint file; check the path or `aacap models`")
-    try:
-        data = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as err:  # noqa: BLE001 - any unpickling failure means the same to the user
-        reason = str(err).splitlines()[0] if str(err) else type(err).__name__
-        raise CheckpointError(f"{path}: not a readable checkpoint ({reason[:120]})") from None
+    data = read_torch_file(path, "checkpoint", error=CheckpointError)
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise CheckpointError(
             f"{path}: not an aacap checkpoint (no '{FORMAT}' header); create one with `aacap init`"

@@ -100,7 +100,7 @@ def test_bad_checkpoint_files(tmp_path: Path) -> None:
         load_panns_checkpoint(Cnn14Encoder(TINY), tmp_path / "absent.pth")
     junk = tmp_path / "junk.pth"
     junk.write_bytes(b"not a checkpoint")
-    with pytest.raises(ValueError, match="junk.pth: cannot read"):
+    with pytest.raises(ValueError, match="junk.pth: not a readable torch checkpoint"):
         load_panns_checkpoint(Cnn14Encoder(TINY), junk)
 
 

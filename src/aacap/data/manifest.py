@@ -13,13 +13,14 @@ missing or unreadable audio file as a one-line `Problem` instead of stopping.
 from __future__ import annotations
 
 import json
-import os
 import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Iterable
 
 import soundfile as sf
+
+from ..fileio import atomic_write
 
 FIELDS = ("id", "audio", "captions", "duration_s", "dataset", "split")
 
@@ -77,15 +78,11 @@ class Problems(list):
 
 def write_manifest(path: str | Path, items: Iterable[ManifestItem]) -> int:
     """Write `items` to `path` (JSON lines, UTF-8), atomically; returns the number written."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
     n = 0
-    with open(tmp, "w", encoding="utf-8") as f:
+    with atomic_write(path, binary=False) as f:
         for item in items:
             f.write(json.dumps(item.to_dict(), ensure_ascii=False) + "\n")
             n += 1
-    os.replace(tmp, path)
     return n
 
 
