@@ -248,7 +248,8 @@ def test_caption_streams_batch_by_batch(tmp_path: Path, ckpt: Path, monkeypatch)
     real = captioner_module.prepare_audio
     monkeypatch.setattr(captioner_module, "prepare_audio",
                         lambda p, sr, *rest: opened.append(str(p)) or real(p, sr, *rest))
-    stream = caption_paths(load_model(ckpt), paths, 2, max_length=3)
+    model = load_model(ckpt)
+    stream = caption_paths(model, paths, 2, model.decoding_options(max_length=3))
     first_path, first = next(stream)
     assert first_path == str(paths[0]) and opened == [str(paths[0]), str(paths[1])]
     assert [p for p, _ in stream] == [str(p) for p in paths[1:]] and len(opened) == 6

@@ -22,14 +22,13 @@ from typing import Any
 import numpy as np
 
 from ..audio import Audio, AudioFile, AudioSource, read_audio
-from .protocol import Captioner, CaptionResult, candidate_dicts, tag_dicts
+from ..decoding import DecodingOptions
+from .lengths import LONG_RECORDING_S, LONG_SEGMENT_S  # noqa: F401 - also this module's
+from .protocol import Captioner, CaptionResult, candidate_dicts, open_input, tag_dicts
 
 MIN_TAIL_S = 1.0  # s: a last window shorter than this is folded into the window before it
 MIN_WINDOW_S = 0.5  # s: shortest window and hop accepted
 WINDOWS_PER_CALL = 16  # windows captioned per model call (memory: this many windows at once)
-LONG_RECORDING_S = 30.0  # s: the default model (every surface) and the service (every model)
-# caption longer recordings in windows; a neural model's `caption` encodes them in chunks instead
-LONG_SEGMENT_S = 10.0  # s: the window length used for them
 HEADLINE_PARTS = 3  # distinct segment captions a headline joins at most
 NUM_TAGS = 5  # classes listed per clip and per segment
 
@@ -244,17 +243,19 @@ def caption_long(
     *,
     sample_rate: int | None = None,
     merge: bool = True,
-    **options: Any,
+    options: DecodingOptions | None = None,
+    **fields: Any,
 ) -> SegmentedResult:
     """Caption `source` (path, `AudioFile`, array at `sample_rate`, or decoded `Audio`)
     window by window.
 
-    Returns the (merged, unless `merge=False`) segments with times in seconds; `options` are
-    decoding options passed to `captioner.caption`. A file is streamed: memory holds
+    Returns the (merged, unless `merge=False`) segments with times in seconds. Decoding:
+    `options`, or `DecodingOptions` fields over the model's defaults. A file is streamed: memory holds
     `WINDOWS_PER_CALL` windows at a time, whatever the recording's length.
     """
     sr = captioner.sample_rate
     check_segment_args(segment_s, hop_s)
+    options = captioner.decoding_options(options, **fields)
     if isinstance(source, (str, Path)):
         source = AudioFile(source).scan()
     if isinstance(source, AudioFile):
@@ -264,7 +265,7 @@ def caption_long(
         windows: Iterator[np.ndarray] = source.windows(sr, reach)
     else:
         how = captioner.resampler
-        clip = source if isinstance(source, Audio) else read_audio(source, sr, sample_rate, how)
+        clip = source if isinstance(source, Audio) else open_input(source, sr, sample_rate, how)
         if clip.sample_rate != sr:
             clip = read_audio(clip.samples, sr, clip.sample_rate, how)
         name, total = clip.source, len(clip.samples)
@@ -274,7 +275,8 @@ def caption_long(
     last = 0
     for batch in _batches(windows, WINDOWS_PER_CALL):
         last = bounds[len(results) + len(batch) - 1][0] + len(batch[-1])
-        results += captioner.caption(batch, sample_rate=sr, first_index=len(results), **options)
+        results += captioner.caption(batch, sample_rate=sr, first_index=len(results),
+                                     options=options)
     bounds[-1] = (bounds[-1][0], last)  # where the recording really ends
     segments = segments_from_results(bounds, results, sr)
     path = None if name.startswith("<array") else name

@@ -54,21 +54,21 @@ def run(args: argparse.Namespace) -> int:
             raise ValueError("--hop-seconds needs --segment-seconds")
         check_segment_args(args.segment_seconds, args.hop_seconds)
     options_from_args(args)  # invalid flags fail here, before the model is loaded
-    options = kwargs_from_args(args)  # only what was given: the model's defaults fill the rest
     captioner = load_model(args.model, batch_size=args.batch_size, revision=args.revision)
-    captioner.decoding_options(**options)  # against the model, before any audio is read
+    # the flags given over the model's defaults, checked against it before any audio is read
+    options = captioner.decoding_options(**kwargs_from_args(args))
     failed = 0
     if args.segment_seconds is not None:  # per-segment captions: aacap/captioning/segment.py
         for path in args.paths:
             try:
                 result = caption_long(captioner, path, args.segment_seconds, args.hop_seconds,
-                                      **options)
+                                      options=options)
             except AudioError as err:
                 failed += _skipped(err)
                 continue
             print_segmented(result, args.json, args.tags)
     else:
-        for path, result in caption_paths(captioner, args.paths, args.batch_size, **options):
+        for path, result in caption_paths(captioner, args.paths, args.batch_size, options):
             if isinstance(result, AudioError):
                 failed += _skipped(result)
             elif args.json:

@@ -37,7 +37,6 @@ def run(args: argparse.Namespace) -> int:
     from ..audio import AudioError, load_audio
     from ..captioning.loading import load_model
     from .decoding_args import kwargs_from_args
-    from ..decoding.options import decoding_options_from_kwargs
     from ..metrics import resolve_metrics
     from ..metrics.files import check_output_path
     from ..metrics.suite import check_available
@@ -61,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
         dataset = Counter(i.dataset for i in items).most_common(1)[0][0]
         if dataset in model.vocab.tasks():
             kwargs["task"] = dataset
-    options = decoding_options_from_kwargs(**{**getattr(captioner, "default_options", {}), **kwargs})
+    options = captioner.decoding_options(**kwargs)  # over the model's defaults, checked
 
     kept, captions, failed = [], [], 0
     rate = captioner.sample_rate
@@ -76,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
                 failed += 1
         if not chunk:
             continue
-        results = captioner.caption(waves, sample_rate=rate, first_index=start, **kwargs)
+        results = captioner.caption(waves, sample_rate=rate, first_index=start, options=options)
         kept += chunk
         captions += [r.caption for r in results]
         print(f"\rcaptioned {len(kept)}/{len(items)}", end="", file=sys.stderr, flush=True)
