@@ -8,6 +8,16 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 
+class FieldError(ValueError):
+    """A config field given a value it cannot take. The message names the field
+    (`max_batch=0 must be >= 1`); `field` and `reason` let a command line say it with its
+    own flag instead (`--max-batch 0: must be >= 1`)."""
+
+    def __init__(self, field: str, value: Any, reason: str) -> None:
+        super().__init__(f"{field}={value!r} {reason}")
+        self.field, self.value, self.reason = field, value, reason
+
+
 @dataclass
 class ModelConfig:
     """Architecture of a captioning model: which encoder and decoder, and their arguments.
