@@ -42,8 +42,8 @@ from ..default_model.choose import SUPPORTED, check_supported, sample_order
 from ..default_model.tags import GENERIC, words
 from ..encoders.yamnet import MIN_SAMPLES, SAMPLE_RATE, load_yamnet
 from .protocol import CaptionResult, as_batch, check_options_given_once, open_input
-from .segment import (LONG_RECORDING_S, LONG_SEGMENT_S, NUM_TAGS, SegmentedResult, merge_segments,
-                      segment_bounds, segments_from_results)
+from .lengths import LONG_RECORDING_S, LONG_SEGMENT_S
+from .segment import NUM_TAGS, segmented_result, window_stream
 
 ASSETS = Path(__file__).resolve().parents[1] / "assets" / "default"  # built by `make default-model`
 # Words that carry no sound content; ignored by the consensus overlap.
@@ -272,18 +272,11 @@ class DefaultCaptioner:
 
     def caption_long(self, source: Audio | AudioFile, options: DecodingOptions,
                      seed: list[int] | None) -> CaptionResult:
-        """A long recording in windows of `LONG_SEGMENT_S`, as `aacap.captioning.segment` does for every
-        model: merged timed segments and a headline caption. A file is streamed: memory holds
-        one window, whatever the length."""
-        if isinstance(source, Audio):
-            total = len(source.samples)
-            bounds = segment_bounds(total, SAMPLE_RATE, LONG_SEGMENT_S)
-            waves = (source.samples[a:b] for a, b in bounds)
-        else:
-            total = source.num_samples(SAMPLE_RATE)
-            bounds = segment_bounds(total, SAMPLE_RATE, LONG_SEGMENT_S)
-            reach = bounds[:-1] + [(bounds[-1][0], bounds[-1][1] + SAMPLE_RATE)]  # rounding
-            waves = source.windows(SAMPLE_RATE, reach)
+        """A long recording in windows of `LONG_SEGMENT_S` (`segment.window_stream`, as
+        `segment.caption_long` cuts them for every model), each captioned with its own seed:
+        merged timed segments and a headline caption. A file is streamed: memory holds one
+        window, whatever the length."""
+        bounds, waves = window_stream(source, SAMPLE_RATE, LONG_SEGMENT_S)
         windows, end = [], 0
         for j, ((a, _), wave) in enumerate(zip(bounds, waves)):
             check_deadline()
@@ -293,9 +286,7 @@ class DefaultCaptioner:
                                          len(wave) / SAMPLE_RATE, score_name=self.score_name,
                                          tags=tags))
             end = a + len(wave)
-        bounds[-1] = (bounds[-1][0], end)  # where the recording really ends
-        segments = merge_segments(segments_from_results(bounds, windows, SAMPLE_RATE))
-        return SegmentedResult(None, end / SAMPLE_RATE, segments).as_result()
+        return segmented_result(None, bounds, windows, SAMPLE_RATE, end).as_result()
 
     def top_classes(self, patch_scores: np.ndarray, k: int = NUM_TAGS) -> list[tuple[str, float]]:
         """The `k` highest-scoring classes of (T, 521) patch scores: [(name, clip score)]."""

@@ -116,7 +116,6 @@ class NeuralCaptioner:
             name = source.source
         else:
             bounds = chunk_bounds(source.num_samples(self.sample_rate), self._chunk)
-            bounds[-1] = (bounds[-1][0], bounds[-1][1] + self.sample_rate)  # resampler rounding
             chunks = source.windows(self.sample_rate, bounds)
             name = str(source.path)
         frames, samples = [], 0

@@ -258,29 +258,48 @@ def caption_long(
     options = captioner.decoding_options(options, **fields)
     if isinstance(source, (str, Path)):
         source = AudioFile(source).scan()
-    if isinstance(source, AudioFile):
-        name, total = str(source.path), source.num_samples(sr)
-        bounds = segment_bounds(total, sr, segment_s, hop_s)
-        reach = bounds[:-1] + [(bounds[-1][0], bounds[-1][1] + sr)]  # resampler rounding
-        windows: Iterator[np.ndarray] = source.windows(sr, reach)
-    else:
+    if not isinstance(source, AudioFile):
         how = captioner.resampler
         clip = source if isinstance(source, Audio) else open_input(source, sr, sample_rate, how)
         if clip.sample_rate != sr:
             clip = read_audio(clip.samples, sr, clip.sample_rate, how)
-        name, total = clip.source, len(clip.samples)
-        bounds = segment_bounds(total, sr, segment_s, hop_s)
-        windows = (clip.samples[a:b] for a, b in bounds)
+        source = clip
+    bounds, windows = window_stream(source, sr, segment_s, hop_s)
     results: list[CaptionResult] = []
-    last = 0
+    end = 0
     for batch in _batches(windows, WINDOWS_PER_CALL):
-        last = bounds[len(results) + len(batch) - 1][0] + len(batch[-1])
+        end = bounds[len(results) + len(batch) - 1][0] + len(batch[-1])
         results += captioner.caption(batch, sample_rate=sr, first_index=len(results),
                                      options=options)
-    bounds[-1] = (bounds[-1][0], last)  # where the recording really ends
-    segments = segments_from_results(bounds, results, sr)
-    path = None if name.startswith("<array") else name
-    return SegmentedResult(path, last / sr, merge_segments(segments) if merge else segments)
+    return segmented_result(source_name(source), bounds, results, sr, end, merge)
+
+
+def window_stream(source: Audio | AudioFile, rate: int, segment_s: float,
+                  hop_s: float | None = None
+                  ) -> tuple[list[tuple[int, int]], Iterator[np.ndarray]]:
+    """A recording at `rate` cut into windows: (bounds [start, end) in samples, the windows'
+    samples in order). A decoded clip is sliced; a file is streamed (memory: one window)."""
+    if isinstance(source, AudioFile):
+        bounds = segment_bounds(source.num_samples(rate), rate, segment_s, hop_s)
+        return bounds, source.windows(rate, bounds)
+    bounds = segment_bounds(len(source.samples), rate, segment_s, hop_s)
+    return bounds, (source.samples[a:b] for a, b in bounds)
+
+
+def segmented_result(path: str | None, bounds: list[tuple[int, int]],
+                     results: Sequence[CaptionResult], rate: int, end: int, merge: bool = True
+                     ) -> SegmentedResult:
+    """The windows' captions as timed segments (merged unless `merge=False`); `end` is where
+    the recording really ends (samples), which the last window's bound only estimates."""
+    bounds = [*bounds[:-1], (bounds[-1][0], end)]
+    segments = segments_from_results(bounds, results, rate)
+    return SegmentedResult(path, end / rate, merge_segments(segments) if merge else segments)
+
+
+def source_name(source: Audio | AudioFile) -> str | None:
+    """The path of a file or decoded file; None for an in-memory array."""
+    name = str(source.path) if isinstance(source, AudioFile) else source.source
+    return None if name.startswith("<array") else name
 
 
 def _batches(items: Iterable[np.ndarray], size: int) -> Iterator[list[np.ndarray]]:
