@@ -1,4 +1,4 @@
-"""The one atomic writer and the one torch-file reader."""
+"""The one torch-file reader (the atomic writer: tests/test_atomic.py)."""
 
 from __future__ import annotations
 
@@ -8,24 +8,11 @@ import pytest
 import torch
 
 from aacap.checkpoint import CheckpointError
-from aacap.fileio import atomic_write, read_torch_file
+from aacap.fileio import read_torch_file
 
 
 class Code:
     """A pickled object: loading it may run code, so only a trusted file may hold one."""
-
-
-def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path: Path) -> None:
-    path = tmp_path / "sub" / "log.csv"
-    with atomic_write(path, binary=False) as f:
-        f.write("old\n")
-    with pytest.raises(RuntimeError), atomic_write(path, binary=False) as f:
-        f.write("half of the new")
-        raise RuntimeError("crash mid-write")
-    assert path.read_text() == "old\n" and sorted(p.name for p in path.parent.iterdir()) == ["log.csv"]
-    with atomic_write(path) as f:
-        f.write(b"new\n")
-    assert path.read_bytes() == b"new\n" and len(list(path.parent.iterdir())) == 1
 
 
 def test_torch_files_read_with_one_line_errors(tmp_path: Path) -> None:

@@ -1,5 +1,5 @@
 """One-file checkpoints: the model config, the vocabulary and the weights together, so a
-checkpoint rebuilds its own model. Written atomically (`fileio.atomic_write`)."""
+checkpoint rebuilds its own model. Written atomically (temporary file, then rename)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from typing import Any
 
 import torch
 
+from .atomic import atomic_write
 from .config import ModelConfig
-from .fileio import atomic_write, read_torch_file
+from .fileio import read_torch_file
 from .model import CaptionModel
 from .vocab import Vocabulary
 
@@ -21,9 +22,9 @@ class CheckpointError(ValueError):
 
 
 def atomic_save(obj: Any, path: str | Path) -> None:
-    """torch.save `obj` to `path` so that a crash leaves either the old file or the new one."""
-    with atomic_write(path) as f:
-        torch.save(obj, f)
+    """torch.save `obj` to `path` so that a crash leaves either the old file or the new one;
+    the file's mode follows the umask (0644 under umask 022), as `open` would make it."""
+    atomic_write(path, lambda f: torch.save(obj, f))
 
 
 def save_model(model: CaptionModel, path: str | Path, extra: dict[str, Any] | None = None) -> None:
@@ -38,6 +39,16 @@ def save_model(model: CaptionModel, path: str | Path, extra: dict[str, Any] | No
         },
         path,
     )
+
+
+RUN_CHECKPOINTS = ("best.pt", "last.pt")  # what `aacap train` leaves in its folder, best first
+
+
+def run_checkpoint(folder: str | Path) -> Path | None:
+    """The checkpoint to caption with from a training folder (`aacap train`'s OUT): `best.pt`,
+    else `last.pt` (a run not yet validated); None for a folder with neither."""
+    folder = Path(folder)
+    return next((folder / n for n in RUN_CHECKPOINTS if (folder / n).is_file()), None)
 
 
 def read_checkpoint(path: str | Path) -> dict[str, Any]:

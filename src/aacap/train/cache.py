@@ -16,8 +16,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from ..atomic import atomic_write
 from ..audio import load_audio
-from ..fileio import atomic_write
 
 def encoder_fingerprint(kind: str, args: dict[str, Any], encoder: nn.Module) -> str:
     """sha256 over the encoder kind, its config and every tensor of its state dict."""
@@ -39,9 +39,8 @@ def embed_wave(encoder: nn.Module, wave: np.ndarray) -> np.ndarray:
 
 
 def save_npy(path: Path, array: np.ndarray) -> None:
-    """np.save through `atomic_write`: a crash leaves no partial file."""
-    with atomic_write(path) as f:
-        np.save(f, array)
+    """np.save through a temporary file and a rename: a crash leaves no partial file."""
+    atomic_write(path, lambda f: np.save(f, array), fsync=False)
 
 
 class FrameCache:
@@ -94,8 +93,6 @@ class FrameCache:
 
 
 def _progress(items: list[Any], desc: str, enabled: bool) -> Any:
-    if not enabled:
-        return items
-    from tqdm import tqdm
+    from ..progress import bar
 
-    return tqdm(items, desc=desc, leave=False)
+    return bar(items, desc=desc, unit="clip", enabled=enabled, leave=False)

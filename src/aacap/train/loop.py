@@ -29,8 +29,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from ..atomic import atomic_write
 from ..checkpoint import FORMAT, atomic_save, load_checkpoint, read_checkpoint, save_model
-from ..fileio import atomic_write
 from ..model import CaptionModel
 from ..pretrained import load_encoder_weights
 from ..vocab import Vocabulary
@@ -350,16 +350,13 @@ def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
     w = csv.DictWriter(buf, fieldnames=LOG_FIELDS)
     w.writeheader()
     w.writerows(rows)
-    with atomic_write(path, binary=False) as f:
-        f.write(buf.getvalue())
+    atomic_write(path, lambda f: f.write(buf.getvalue().encode("utf-8")), fsync=False)
 
 
 def _bar(loader: Any, total: int, initial: int, desc: str, enabled: bool) -> Any:
-    if not enabled:
-        return loader
-    from tqdm import tqdm
+    from ..progress import bar
 
-    return tqdm(loader, total=total, initial=initial, desc=desc, leave=False, dynamic_ncols=True)
+    return bar(loader, total=total, initial=initial, desc=desc, enabled=enabled, leave=False)
 
 
 def _tensorboard(log_dir: Path, step: int) -> Any:
