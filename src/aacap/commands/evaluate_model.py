@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..hub import REVISION_HELP
 from ..progress import add_quiet_argument
+from .decoding_args import add_decoding_arguments, kwargs_from_args
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -29,8 +30,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--batch-size", type=int, default=16, help="clips captioned together")
     p.add_argument("--limit", type=int, help="only the first N clips")
     add_quiet_argument(p)
-    from .decoding_args import add_decoding_arguments
-
     add_decoding_arguments(p)
     p.set_defaults(func=run)
 
@@ -38,7 +37,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..audio import AudioError, load_audio
     from ..captioning.loading import load_model
-    from .decoding_args import kwargs_from_args
     from ..metrics import resolve_metrics
     from ..metrics.files import check_output_path
     from ..metrics.suite import check_available

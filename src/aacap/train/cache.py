@@ -18,6 +18,7 @@ from torch import nn
 
 from ..atomic import atomic_write
 from ..audio import load_audio
+from ..progress import bar
 
 def encoder_fingerprint(kind: str, args: dict[str, Any], encoder: nn.Module) -> str:
     """sha256 over the encoder kind, its config and every tensor of its state dict."""
@@ -93,6 +94,4 @@ class FrameCache:
 
 
 def _progress(items: list[Any], desc: str, enabled: bool) -> Any:
-    from ..progress import bar
-
     return bar(items, desc=desc, unit="clip", enabled=enabled, leave=False)

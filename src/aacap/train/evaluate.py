@@ -14,6 +14,7 @@ from ..captioning.neural import encode_decode
 from ..decoding import DecodingOptions
 from ..metrics import MetricError, Scores, evaluate
 from ..model import CaptionModel
+from ..progress import bar
 from .data import Clip, InputSource, pad_frames
 
 
@@ -28,8 +29,6 @@ def caption_clips(model: CaptionModel, source: InputSource, options: DecodingOpt
     out: list[list[tuple[str, float]]] = []
     starts = range(0, len(source), batch_size)
     if progress:
-        from ..progress import bar
-
         starts = bar(starts, desc="captioning", unit="batch", leave=False)
     for start in starts:
         idx = range(start, min(start + batch_size, len(source)))

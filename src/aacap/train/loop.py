@@ -33,6 +33,7 @@ from ..atomic import atomic_write
 from ..checkpoint import FORMAT, atomic_save, load_checkpoint, read_checkpoint, save_model
 from ..model import CaptionModel
 from ..pretrained import load_encoder_weights
+from ..progress import bar
 from ..vocab import Vocabulary
 from . import distributed
 from .augment import FrontendSpecAugment, mix, mixup_pairs, spec_augment
@@ -354,8 +355,6 @@ def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
 
 
 def _bar(loader: Any, total: int, initial: int, desc: str, enabled: bool) -> Any:
-    from ..progress import bar
-
     return bar(loader, total=total, initial=initial, desc=desc, enabled=enabled, leave=False)
 
 
