@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from ..audio import Audio, AudioFile, AudioSource, read_audio
+from ..config import FieldError
 from ..decoding import DecodingOptions
 from .lengths import LONG_RECORDING_S, LONG_SEGMENT_S  # noqa: F401 - also this module's
 from .protocol import Captioner, CaptionResult, candidate_dicts, open_input, tag_dicts
@@ -135,19 +136,18 @@ def check_segment_args(segment_s: float, hop_s: float | None) -> float:
     Both must be at least `MIN_WINDOW_S`: shorter windows hold too little sound to caption
     and multiply the work."""
     if not (np.isfinite(segment_s) and segment_s > 0):
-        raise ValueError(f"segment_seconds={segment_s} must be a positive number of seconds")
+        raise FieldError("segment_seconds", segment_s, "must be a positive number of seconds",
+                         shown=f"{segment_s}")
     if segment_s < MIN_WINDOW_S:
-        raise ValueError(f"segment_seconds={segment_s:g} is below the minimum of "
-                         f"{MIN_WINDOW_S:g} s; use longer windows")
+        raise FieldError("segment_seconds", segment_s, f"is below the minimum of {MIN_WINDOW_S:g}"
+                         " s; use longer windows", shown=f"{segment_s:g}")
     hop = segment_s if hop_s is None else hop_s
     if not (np.isfinite(hop) and 0 < hop <= segment_s):
-        raise ValueError(
-            f"hop_seconds={hop} must be > 0 and <= segment_seconds={segment_s} "
-            "(a larger hop would leave gaps)"
-        )
+        raise FieldError("hop_seconds", hop, f"must be > 0 and <= segment_seconds={segment_s} "
+                         "(a larger hop would leave gaps)", shown=f"{hop}")
     if hop < MIN_WINDOW_S:
-        raise ValueError(f"hop_seconds={hop:g} is below the minimum of {MIN_WINDOW_S:g} s; "
-                         "use a longer hop")
+        raise FieldError("hop_seconds", hop, f"is below the minimum of {MIN_WINDOW_S:g} s; "
+                         "use a longer hop", shown=f"{hop:g}")
     return float(hop)
 
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from ..config import FieldError
 from ..hub import REVISION_HELP
 from ..serve.config import ServeConfig
-from .dataclass_args import add_dataclass_arguments, flag_of, given_fields
+from .dataclass_args import add_dataclass_arguments, given_fields
 
 # what each `ServeConfig` field's flag does; the defaults come from the dataclass
 HELP = {
@@ -44,10 +43,7 @@ def run(args: argparse.Namespace) -> int:
     from ..captioning.loading import load_model
     from ..serve import run_server
 
-    try:
-        config = ServeConfig(**given_fields(args, ServeConfig))
-    except FieldError as err:  # told with the flag the user typed
-        raise ValueError(f"{flag_of(err.field, RENAMED)} {err.value}: {err.reason}") from None
+    config = ServeConfig(**given_fields(args, ServeConfig))  # a FieldError: cli.py names the flag
     if args.threads is not None:
         import torch
 
