@@ -40,6 +40,7 @@ from aacap.presets import PRESETS
 from aacap.vocab import Vocabulary
 
 CLIP_S = 10.0
+CLIP_RATE = 32_000  # Hz, the benchmark clip's rate (every preset's encoder rate)
 WORDS = 20
 AACAP = Path(sys.executable).with_name("aacap")
 
@@ -68,11 +69,12 @@ def preset_table(presets: list[str], repeats: int, clip: np.ndarray) -> None:
         torch.manual_seed(0)
         model = CaptionModel(PRESETS[name], Vocabulary.builtin()).eval()
         captioner = NeuralCaptioner(model, name, batch_size=16)
-        one, one_cpu = best_time(lambda: captioner.caption([clip], **options), repeats)
+        one, one_cpu = best_time(lambda: captioner.caption([clip], sample_rate=CLIP_RATE, **options), repeats)
         wave, lengths = batch_waves([torch.from_numpy(clip)])
         with torch.inference_mode():
             enc, _ = best_time(lambda: model.encode(wave, lengths), repeats)
-        batch, batch_cpu = best_time(lambda: captioner.caption([clip] * 16, **options), max(1, repeats - 2))
+        batch, batch_cpu = best_time(lambda: captioner.caption([clip] * 16, sample_rate=CLIP_RATE, **options),
+                                     max(1, repeats - 2))
         print(f"| {name} | {model.num_parameters() / 1e6:.1f} M | {one:.3f} | {one_cpu:.3f} | "
               f"{enc / one:.0%} | {16 / batch:.2f} | {16 / batch_cpu:.2f} |", flush=True)
 
@@ -96,7 +98,7 @@ def startup_table(preset: str, files: int, repeats: int, clip: np.ndarray, threa
         paths = []
         for i in range(files):
             paths.append(work / f"clip{i}.wav")
-            soundfile.write(paths[-1], np.roll(clip, 977 * i), 32_000)
+            soundfile.write(paths[-1], np.roll(clip, 977 * i), CLIP_RATE)
         rows = []
         rows.append(("`import torch` (fresh interpreter)",
                      min(timed_command([sys.executable, "-c", "import torch"], threads) for _ in range(repeats))))
@@ -137,7 +139,7 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     rng = np.random.default_rng(0)
-    clip = (0.1 * rng.standard_normal(int(CLIP_S * 32_000))).astype(np.float32)
+    clip = (0.1 * rng.standard_normal(int(CLIP_S * CLIP_RATE))).astype(np.float32)
     print(f"torch {torch.__version__}, {args.threads} threads; {CLIP_S:.0f} s clips, greedy, {WORDS} words, "
           f"best of {args.repeats}; {load_average()}")
     preset_table(args.presets, args.repeats, clip)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser("compare", help="compare two systems' captions: differences, 95% CI, p-values",
+    p = subparsers.add_parser("compare", help="compare two systems' captions: differences, 95%% CI, p-values",
                               description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("a", type=Path, help="system A's caption file (CSV or JSONL)")
     p.add_argument("b", type=Path, help="system B's caption file, same items and references")
@@ -73,6 +73,7 @@ def run(args: argparse.Namespace) -> int:
     for r in rows:
         print(f"{r.metric:<{width}}  {r.mean_a:7.4f}  {r.mean_b:7.4f}  {r.diff:+8.4f}  "
               f"[{r.low:+8.4f}, {r.high:+8.4f}]  {r.p_value:6.4f}  {sa.backends[r.metric]}")
+    # imported when the command runs: `aacap --help` stays free of the metric suite
     from .evaluate import PYTHON_SPICE_ADVICE, used_python_spice
 
     if used_python_spice(sa.backends):
