@@ -114,7 +114,7 @@ def test_tiny_encoder_shapes_and_frame_lengths(monkeypatch: pytest.MonkeyPatch) 
     assert frame_lengths.tolist() == [3, 2, 1]  # 16000 / 10666 = 1.5 -> 2; 50 -> 0 -> at least 1
     assert torch.equal(frames, from_logmel) and from_logmel_lengths.tolist() == [3, 2, 1]
     assert torch.allclose(frames[1], alone[0], atol=1e-5)
-    monkeypatch.setattr(convnext, "INFERENCE_CHUNK_FRAMES", 101)  # one clip per chunk
+    monkeypatch.setattr(convnext, "INFERENCE_CHUNK_FRAMES", (101, 101, 202, 303))  # 1, 1, 2, 3 clips
     with torch.inference_mode():
         chunked, _ = encoder(wave, lengths)
     assert torch.allclose(chunked, frames, atol=1e-6)

@@ -8,7 +8,7 @@ import pytest
 import torch
 from torch import nn
 
-from aacap.encoders import cnn14
+from aacap.encoders import cnn14, convnext
 from aacap.encoders.cnn14 import MATMUL_CONV_MIN_CHANNELS, Cnn14Encoder
 from aacap.encoders.convnext import ConvNextConfig, ConvNextEncoder, FusedMlp
 
@@ -63,7 +63,9 @@ def test_cnn14_inference_form_matches_fp32(batch: int, monkeypatch: pytest.Monke
 
 
 @pytest.mark.parametrize("batch", [1, 3])
-def test_convnext_inference_form_matches_fp32(batch: int) -> None:
+def test_convnext_inference_form_matches_fp32(batch: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """At batch 3 stages 1-2 run clip by clip, stage 3 on groups of 2 clips, stage 4 on all 3."""
+    monkeypatch.setattr(convnext, "INFERENCE_CHUNK_FRAMES", (201, 201, 402, 603))
     plain, optimized = plain_and_optimized(ConvNextEncoder)
     if not FusedMlp.available():
         pytest.skip("this torch has no oneDNN: the fused MLP is not built")

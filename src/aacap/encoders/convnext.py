@@ -24,7 +24,10 @@ from .cnn14 import load_strict
 
 STEM_STRIDE = 4  # log-mel frames and mel bins per stem output cell
 STEM_TIME_PAD = 4  # log-mel frames of zero padding on each side of the time axis (CoNeTTE)
-INFERENCE_CHUNK_FRAMES = 1500  # log-mel frames (15 s) per forward chunk of a batch at inference
+# Log-mel frames of a batch per forward chunk at inference, for each stage: the first two
+# stages' wide activations stay in cache clip by clip (15 s); the last two run on a few clips
+# at once, so their weights are read once per group rather than once per clip.
+INFERENCE_CHUNK_FRAMES = (1500, 1500, 3000, 6000)
 # CoNeTTE's clip-level AudioSet head: in its state_dict, not used for frame embeddings.
 HEAD_PREFIXES = ("norm.", "head_audioset.")
 
@@ -178,19 +181,34 @@ class ConvNextEncoder(nn.Module):
         """logmel (B, T, n_mels) -> (B, T', out_dim)."""
         x = self.bn0(logmel.transpose(1, 2).unsqueeze(-1))  # (B, n_mels, T, 1): mels as channels
         x = x.squeeze(-1).transpose(1, 2).unsqueeze(1)  # (B, 1, T, n_mels)
-        chunk = max(1, INFERENCE_CHUNK_FRAMES // x.shape[2])
-        if not self.training and x.shape[0] > chunk:
-            # Same result, but the wide early-stage activations of a few clips stay in cache
-            # (27% less time per clip at batch 16 of 10 s clips than the whole batch at once).
-            return torch.cat([self._stages(part) for part in x.split(chunk)])
-        return self._stages(x)
+        if self.training:
+            return self._stages(x)
+        # Same result to float rounding. At batch 16 of 10 s clips on 2 threads: 27% less time
+        # per clip than the whole batch at once, and 4% less than clip by clip in every stage.
+        parts, group = [x], x.shape[0]
+        for i in range(len(self.stages)):
+            size = min(x.shape[0], max(1, INFERENCE_CHUNK_FRAMES[i] // x.shape[2]))
+            if size != group:
+                whole = torch.cat(parts) if len(parts) > 1 else parts[0]
+                parts, group = list(whole.split(size)), size
+            parts = [self._stage(i, part) for part in parts]
+        return self._pool(torch.cat(parts) if len(parts) > 1 else parts[0])
 
     def _stages(self, x: Tensor) -> Tensor:
         """x (B, 1, T, n_mels) normalised log-mel -> (B, T', out_dim)."""
-        for down, stage in zip(self.downsample_layers, self.stages):
-            # channels_last: the blocks' (B, C, H, W) <-> (B, H, W, C) permutes become free views
-            x = stage(down(x).contiguous(memory_format=torch.channels_last))
-        return x.mean(dim=3).transpose(1, 2)  # (B, T', C): average over frequency
+        for i in range(len(self.stages)):
+            x = self._stage(i, x)
+        return self._pool(x)
+
+    def _stage(self, i: int, x: Tensor) -> Tensor:
+        """Downsampling layer and blocks of stage i: (B, C_in, H, W) -> (B, dims[i], H', W')."""
+        # channels_last: the blocks' (B, C, H, W) <-> (B, H, W, C) permutes become free views
+        return self.stages[i](self.downsample_layers[i](x).contiguous(memory_format=torch.channels_last))
+
+    @staticmethod
+    def _pool(x: Tensor) -> Tensor:
+        """(B, C, T', F') -> (B, T', C): average over frequency."""
+        return x.mean(dim=3).transpose(1, 2)
 
 
 class FusedMlp:
