@@ -193,14 +193,16 @@ class ConvNextEncoder(nn.Module):
             return self._stages(x)
         # Same result to float rounding. At batch 16 of 10 s clips on 2 threads: 27% less time
         # per clip than the whole batch at once, and 4% less than clip by clip in every stage.
+        # Regrouping concatenates only the clips of each new group: a whole batch's activations
+        # would be fresh memory (page faults) on every call.
         parts, group = [x], x.shape[0]
         for i in range(len(self.stages)):
             size = min(x.shape[0], max(1, INFERENCE_CHUNK_FRAMES[i] // x.shape[2]))
             if size != group:
-                whole = torch.cat(parts) if len(parts) > 1 else parts[0]
-                parts, group = list(whole.split(size)), size
+                clips = [clip for part in parts for clip in part.split(1)]
+                parts, group = [_cat(clips[k : k + size]) for k in range(0, len(clips), size)], size
             parts = [self._stage(i, part) for part in parts]
-        return self._pool(torch.cat(parts) if len(parts) > 1 else parts[0])
+        return _cat([self._pool(part) for part in parts])
 
     def _stages(self, x: Tensor) -> Tensor:
         """x (B, 1, T, n_mels) normalised log-mel -> (B, T', out_dim)."""
@@ -258,6 +260,11 @@ class FusedMlp:
         h = torch.ops.mkldnn._linear_pointwise(y, self.w1, self.b1, "gelu", [], "none")  # (B, H, W, 4C)
         out = torch.ops.mkldnn._linear_pointwise.binary(h, x.permute(0, 2, 3, 1), self.w2, self.b2, "add")
         return out.permute(0, 3, 1, 2)
+
+
+def _cat(parts: list[Tensor]) -> Tensor:
+    """torch.cat along dim 0, without a copy for a single part."""
+    return parts[0] if len(parts) == 1 else torch.cat(parts)
 
 
 def _init_weights(module: nn.Module) -> None:
