@@ -17,7 +17,8 @@ Encoders run after `optimize_for_inference()` (eval; channels_last; CNN14's batc
 into its convs and its convs of >= 1024 input channels run as one matmul; ConvNeXt's block MLPs
 as two fused oneDNN linears); `--plain` adds rows without it. FLOPs are counted on the plain
 form (the fused ops are invisible to FlopCounterMode; the count is the same). ConvNeXt encodes
-a batch in chunks of ~15 s of audio at inference either way. The LAS encoder (pyramidal BiLSTM) gets a row
+a batch in chunks at inference either way (15 s of audio for its first two stages, 30 s and
+60 s for the last two: `convnext.INFERENCE_CHUNK_FRAMES`). The LAS encoder (pyramidal BiLSTM) gets a row
 for reference only: its time is bound by sequential time steps (one small matmul per step and
 direction), not by matmul throughput, so it is far from this bound by construction.
 """
