@@ -33,6 +33,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="close connections whose request headers take longer (default 10 s)")
     p.add_argument("--body-timeout-s", type=float, default=10.0,
                    help="408 when the request body stalls this long (default 10 s)")
+    p.add_argument("--cors-origin", action="append", default=[], metavar="ORIGIN",
+                   help="let pages on this origin (scheme://host[:port], or *) call the API "
+                        "from the browser; repeat for several (default: none)")
     p.add_argument("--threads", type=int, default=None,
                    help="torch threads of the model (default: torch's, usually the core count)")
     p.add_argument("--log-level", default="info", help="uvicorn log level (default info)")
@@ -42,6 +45,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..loading import load_model
     from ..serve import ServeConfig, run_server
+    from ..serve.app import check_origins
 
     limits = (args.max_upload_mb, args.max_audio_s, args.max_clip_s, args.segment_seconds,
               args.budget_s, args.header_timeout_s, args.body_timeout_s)
@@ -54,7 +58,8 @@ def run(args: argparse.Namespace) -> int:
                          max_audio_s=args.max_audio_s, max_clip_s=args.max_clip_s,
                          segment_s=args.segment_seconds, request_budget_s=args.budget_s,
                          header_timeout_s=args.header_timeout_s,
-                         body_timeout_s=args.body_timeout_s)
+                         body_timeout_s=args.body_timeout_s,
+                         cors_origins=tuple(check_origins(args.cors_origin)))
     if args.threads is not None:
         import torch
 

@@ -13,6 +13,7 @@ Recordings longer than `max_clip_s` are captioned in windows of `segment_s` seco
 import asyncio
 import dataclasses
 import logging
+import re
 import time
 import typing
 from contextlib import asynccontextmanager
@@ -23,6 +24,7 @@ from typing import Annotated, Any, Optional
 import numpy as np
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
@@ -38,6 +40,7 @@ from ..segment import merge_segments, segment_bounds
 from ..segment import segments_from_results
 from .batcher import BatcherStats, BatchTiming, DynamicBatcher, QueueFull, captioner_runner
 from .inputs import Decoded, InputError, decode_audio, read_body, spectrogram
+from .schema import CaptionResponse, Error, Health, Method
 
 STATIC = Path(__file__).parent / "static"
 log = logging.getLogger("aacap.serve")
@@ -58,6 +61,7 @@ class ServeConfig:
     request_budget_s: float = 30.0  # a request not answered by then -> 503; its model work stops
     header_timeout_s: float = 10.0  # request headers not complete by then -> connection closed
     body_timeout_s: float = 10.0  # no byte of the body for this long -> 408
+    cors_origins: tuple[str, ...] = ()  # pages on these origins may call the API ('*': any)
 
 
 def _params_model() -> type[BaseModel]:
@@ -67,6 +71,7 @@ def _params_model() -> type[BaseModel]:
         f.name: (Optional[hints[f.name]], Field(None, description=f"decoding option {f.name}"))
         for f in dataclasses.fields(DecodingOptions) if f.name != "use_cache"
     }
+    fields["method"] = (Optional[Method], Field(None, description="decoding method"))
     fields["segment_seconds"] = (Optional[float], Field(
         None, gt=0, description="caption in windows of this many seconds (long recordings)"))
     fields["hop_seconds"] = (Optional[float], Field(
@@ -115,6 +120,10 @@ def create_app(captioner: Any, config: ServeConfig | None = None) -> FastAPI:
     app = FastAPIOffline(title="aacap", version=__version__, lifespan=lifespan,
                          description="Automated audio captioning: audio file in, sentence out.")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    if config.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=check_origins(config.cors_origins),
+                           allow_methods=["GET", "POST"], allow_headers=["Content-Type"],
+                           expose_headers=["Retry-After"], max_age=600)
 
     @app.exception_handler(InputError)
     async def _input_error(request: Request, err: InputError) -> JSONResponse:
@@ -140,7 +149,7 @@ def create_app(captioner: Any, config: ServeConfig | None = None) -> FastAPI:
     async def index() -> FileResponse:
         return FileResponse(STATIC / "index.html")
 
-    @app.get("/healthz", summary="Liveness and the model being served")
+    @app.get("/healthz", summary="Liveness and the model being served", response_model=Health)
     async def healthz() -> dict:
         return {"status": "ok", "model": captioner.name, "sample_rate": captioner.sample_rate,
                 "max_batch": config.max_batch, "max_upload_mb": config.max_upload_mb,
@@ -151,10 +160,16 @@ def create_app(captioner: Any, config: ServeConfig | None = None) -> FastAPI:
                 **dataclasses.asdict(batcher.stats)}
 
     @app.post("/v1/captions", summary="Caption an audio file", openapi_extra=_BODY_DOC,
-              responses={400: {"description": "bad option or samples"},
-                         413: {"description": "upload too large or recording too long"},
-                         415: {"description": "not a readable audio file"},
-                         503: {"description": "too many clips waiting"}})
+              response_model=CaptionResponse, response_model_exclude_none=True,
+              response_description="the caption, its ranked candidates, sound tags, timings "
+                                   "and, for a recording captioned in windows, its segments",
+              responses={400: {"model": Error, "description": "bad option, samples or body"},
+                         408: {"model": Error, "description": "the request body stalled"},
+                         413: {"model": Error,
+                               "description": "upload too large or recording too long"},
+                         415: {"model": Error, "description": "not a readable audio file"},
+                         503: {"model": Error, "description": "too many clips waiting, or not "
+                                                              "answered within the budget"}})
     async def captions(request: Request,
                        params: Annotated[CaptionParams, Query()]) -> JSONResponse:  # type: ignore[valid-type]
         """Caption the uploaded recording. The answer holds `caption`, `candidates`
@@ -238,7 +253,22 @@ def create_app(captioner: Any, config: ServeConfig | None = None) -> FastAPI:
         result = SegmentedResult(clip.name, clip.duration_s, merge_segments(segments))
         return result.to_dict(), [t for _, t in done]
 
+    app.openapi = _without_422(app.openapi)
     return app
+
+
+def _without_422(openapi: typing.Callable[[], dict]) -> typing.Callable[[], dict]:
+    """FastAPI documents a 422 for every route with parameters; this service answers bad
+    parameters with 400 (`_validation_error`), so the 422 is taken out of the schema."""
+
+    def schema() -> dict:
+        spec = openapi()  # cached by FastAPI: the removal happens once
+        for operations in spec.get("paths", {}).values():
+            for operation in operations.values():
+                operation.get("responses", {}).pop("422", None)
+        return spec
+
+    return schema
 
 
 def checked_options(captioner: Any, values: dict[str, Any]) -> DecodingOptions:
@@ -246,6 +276,22 @@ def checked_options(captioner: Any, values: dict[str, Any]) -> DecodingOptions:
     (`Captioner.decoding_options`): beam size and candidates within its vocabulary, a task it
     knows. One-line `ValueError` naming the field."""
     return captioner.decoding_options(**values)
+
+
+_ORIGIN = re.compile(r"https?://(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?")
+
+
+def check_origins(origins: typing.Iterable[str]) -> list[str]:
+    """The origins a browser may call the API from, as the `Origin` header spells them
+    (`scheme://host[:port]`, no path, no trailing slash), or `*` for any. A one-line
+    `ValueError` names a value that no browser would send."""
+    checked = []
+    for origin in origins:
+        if origin != "*" and not _ORIGIN.fullmatch(origin):
+            raise ValueError(f"cors origin {origin!r} is not an origin: write scheme://host[:port] "
+                             "with no path or trailing slash (e.g. http://localhost:3000), or *")
+        checked.append(origin)
+    return checked
 
 
 def _retry_after(batcher: DynamicBatcher) -> int:
