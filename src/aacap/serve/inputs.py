@@ -155,8 +155,9 @@ SPEC_F_MIN = 50.0  # Hz, lowest band edge (the highest is the Nyquist frequency)
 def spectrogram(samples: np.ndarray, sample_rate: int) -> dict:
     """A log-mel spectrogram small enough for a page: about `SPEC_MAX_FRAMES` frames at most.
 
-    Returns `{"n_mels", "frames", "hop_s", "band_hz", "max_db", "range_db", "data"}` where
-    `band_hz` are the bands' centre frequencies (Hz, lowest first) and `data` is base64 of uint8
+    Returns `{"n_mels", "frames", "hop_s", "f_min_hz", "f_max_hz", "band_hz", "max_db",
+    "range_db", "data"}` where the bands span `f_min_hz` to `f_max_hz` (the Nyquist frequency),
+    `band_hz` are their centre frequencies (Hz, lowest first) and `data` is base64 of uint8
     (frames, n_mels), row-major, lowest mel first; 255 = `max_db` and 0 = `max_db - range_db`
     or below.
     """
@@ -176,6 +177,7 @@ def spectrogram(samples: np.ndarray, sample_rate: int) -> dict:
     data = np.round(scaled * 255).astype(np.uint8)
     edges = mel_to_hz(np.linspace(hz_to_mel(SPEC_F_MIN), hz_to_mel(f_max), SPEC_N_MELS + 2))
     return {"n_mels": SPEC_N_MELS, "frames": int(frames), "hop_s": hop / sample_rate,
+            "f_min_hz": SPEC_F_MIN, "f_max_hz": f_max,
             "band_hz": [round(float(f), 1) for f in edges[1:-1]],  # the filters' peaks
             "max_db": round(top, 2), "range_db": SPEC_RANGE_DB,
             "data": base64.b64encode(data.tobytes()).decode("ascii")}

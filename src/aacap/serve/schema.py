@@ -56,6 +56,9 @@ class Spectrogram(_Strict):
     n_mels: int = Field(description="mel bands (rows), lowest first")
     frames: int = Field(description="time frames (columns)")
     hop_s: float = Field(description="seconds between frames")
+    f_min_hz: float = Field(description="lowest frequency of the bands (Hz)")
+    f_max_hz: float = Field(description="highest frequency of the bands (Hz): the Nyquist "
+                                        "frequency of the model's sample rate")
     band_hz: list[float] = Field(description="centre frequency of each band (Hz), lowest first")
     max_db: float = Field(description="the level that byte 255 stands for (dB)")
     range_db: float = Field(description="byte 0 stands for max_db - range_db or below")
