@@ -15,7 +15,7 @@ from pathlib import Path
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser("compare", help="compare two systems' captions: differences, 95% CI, p-values",
+    p = subparsers.add_parser("compare", help="compare two systems' captions: differences, 95%% CI, p-values",
                               description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("a", type=Path, help="system A's caption file (CSV or JSONL)")
     p.add_argument("b", type=Path, help="system B's caption file, same items and references")
