@@ -95,7 +95,7 @@ class Health(_Strict):
     segment_s: float
     queued: int = Field(description="clips waiting for the model now")
     options: list[str] = Field(description="the decoding options the model honours")
-    score: str = Field(description="what a candidate's score is: 'logprob' or 'score'")
+    score: Literal["logprob", "score"] = Field(description="what a candidate's score is")
     clips: int = Field(description="clips captioned since start-up")
     batches: int = Field(description="model calls since start-up")
     largest_batch: int

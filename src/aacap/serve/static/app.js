@@ -204,7 +204,7 @@ function hertz(f) {
 // Tick labels beside and under the canvas: frequencies on the mel scale, times in seconds.
 function drawAxes(spec, span) {
   const hz = spec.band_hz;
-  const freqTicks = [100, 200, 500, 1000, 2000, 4000, 8000, 16000]
+  const freqTicks = [100, 500, 1000, 2000, 4000, 8000, 16000]
     .filter((f) => f >= hz[0] && f <= hz[hz.length - 1]);
   $("freq-axis").replaceChildren(...freqTicks.map((f) => {
     let i = 0;
