@@ -164,6 +164,11 @@ def test_spectrogram_peaks_at_the_tone(server) -> None:
     peak = int(np.bincount(data[5:-5].argmax(axis=1)).argmax())  # most frequent loudest band
     edges = np.linspace(hz_to_mel(50.0), hz_to_mel(16000.0), SPEC_N_MELS + 2)
     assert abs(edges[peak + 1] - hz_to_mel(2000.0)) <= (edges[1] - edges[0])
+    # the page labels its axis from band_hz: the loudest band's centre is the tone's frequency
+    band = np.asarray(spec["band_hz"])
+    assert len(band) == SPEC_N_MELS and np.all(np.diff(band) > 0)
+    assert spec["f_min_hz"] < band[0] and band[-1] < spec["f_max_hz"] == 16000.0
+    assert abs(hz_to_mel(band[peak]) - hz_to_mel(2000.0)) <= (edges[1] - edges[0])
     assert data.max() == 255
 
 
