@@ -38,7 +38,9 @@ function showSampling() {
   }
 }
 
+// An error never shows under an earlier result: the result goes first.
 function showError(message) {
+  if (message) clearResult();
   $("error").textContent = message;
   $("error").hidden = !message;
 }
