@@ -19,7 +19,8 @@ import soundfile as sf
 
 from ..audio import ESTIMATED_LENGTH, AudioError, array_name, decodable_frames, not_audio_reason
 from ..audio import read_audio, read_blocks, truncation_in_log
-from ..features import hz_to_mel, mel_filterbank, mel_to_hz
+from ..features import mel_filterbank
+from ..features import hz_to_mel, mel_to_hz
 
 
 class InputError(ValueError):
