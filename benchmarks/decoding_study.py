@@ -25,7 +25,7 @@ import numpy as np
 import torch
 
 from aacap.audio import load_audio
-from aacap.checkpoint import load_model
+from aacap.checkpoint import load_checkpoint
 from aacap.decoding import DecodingOptions, decode
 from aacap.metrics import MetricError, evaluate
 from aacap.model import Memory, batch_waves
@@ -97,7 +97,7 @@ def main() -> None:
     entry = {"clotho" if args.manifest.is_dir() else "manifest": str(args.manifest),
              "split": args.split}
     items = read_entry(entry, Path)[: args.limit]
-    model = load_model(args.checkpoint).eval()
+    model = load_checkpoint(args.checkpoint).eval()
     task = args.task
     if task is None:
         dataset = Counter(i.dataset for i in items).most_common(1)[0][0]

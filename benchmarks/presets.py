@@ -17,7 +17,7 @@ import time
 import numpy as np
 import torch
 
-from aacap.captioner import NeuralCaptioner
+from aacap.captioning.neural import NeuralCaptioner
 from aacap.model import CaptionModel, batch_waves
 from aacap.presets import PRESETS
 from aacap.vocab import Vocabulary

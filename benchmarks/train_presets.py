@@ -86,12 +86,12 @@ def run(preset: str, args: argparse.Namespace, epochs: int, no_audio: bool) -> t
 
 def caption_eval(run_dir: Path, clips: list, max_audio_s: float, no_audio: bool) -> list[str]:
     """Greedy captions of `clips` by the best checkpoint of `run_dir`."""
-    from aacap.checkpoint import load_model
+    from aacap.checkpoint import load_checkpoint
     from aacap.decoding import DecodingOptions
     from aacap.train.data import InputSource
     from aacap.train.evaluate import caption_clips
 
-    model = load_model(run_dir / "best.pt")
+    model = load_checkpoint(run_dir / "best.pt")
     source = (InputSource(clips, zero_dim=model.encoder.out_dim) if no_audio else
               InputSource(clips, sample_rate=model.sample_rate, max_samples=int(max_audio_s * model.sample_rate)))
     options = DecodingOptions(method="greedy", task="clotho")
@@ -112,7 +112,7 @@ def main() -> None:
     args = p.parse_args()
     torch.set_num_threads(args.threads)
 
-    from aacap.checkpoint import load_model
+    from aacap.checkpoint import load_checkpoint
     from aacap.metrics import MetricError, evaluate
     from aacap.train.data import load_clips
     from train_synth import best_constant_caption, ensure_corpus
@@ -140,7 +140,7 @@ def main() -> None:
         _, lm_wall, lm_cpu = run(preset, args, plan["epochs"], no_audio=True)
         ours = evaluate(caption_eval(args.work / preset, evals, args.max_audio_s, False), refs, metrics)
         lm = evaluate(caption_eval(args.work / f"{preset}-lm", evals, args.max_audio_s, True), refs, metrics)
-        params = load_model(args.work / preset / "best.pt").num_parameters()
+        params = load_checkpoint(args.work / preset / "best.pt").num_parameters()
         rows.append({"preset": preset, "params": params, "epochs": summary["epochs"],
                      "best_epoch": summary["best_epoch"], "cpu_min": cpu / 60, "wall_min": wall / 60,
                      "lm_cpu_min": lm_cpu / 60, "ours": ours.corpus, "lm": lm.corpus})

@@ -128,13 +128,13 @@ def best_constant_caption(dev_clips, refs: list[list[str]]) -> tuple[str, int]:
 
 def caption_eval(run: Path, cfg, clips, beam_size: int, no_audio: bool) -> list[str]:
     """Captions of `clips` by the best checkpoint of `run`, from the cached frames."""
-    from aacap.checkpoint import load_model
+    from aacap.checkpoint import load_checkpoint
     from aacap.decoding import DecodingOptions
     from aacap.train.cache import FrameCache, encoder_fingerprint
     from aacap.train.data import InputSource
     from aacap.train.evaluate import caption_clips
 
-    model = load_model(run / "best.pt")
+    model = load_checkpoint(run / "best.pt")
     if no_audio:
         source = InputSource(clips, zero_dim=model.encoder.out_dim)
     else:

@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from aacap.audio import AudioFile, read_audio
-from aacap.captioner import caption_paths
-from aacap.loading import load_model
+from aacap.captioning.protocol import caption_paths
+from aacap.captioning.loading import load_model
 from aacap.cli import main
 from aacap.decoding import DecodingOptions, decoding_options_from_kwargs
 from aacap.decoding.options import MAX_BEAM_SIZE, MAX_LENGTH
@@ -238,7 +238,7 @@ def test_mismatched_checkpoints_one_line(capsys, tmp_path: Path, ckpt: Path,
 
 def test_caption_streams_batch_by_batch(tmp_path: Path, ckpt: Path, monkeypatch) -> None:
     """The first captions come out before the later files are opened."""
-    import aacap.captioner as captioner_module
+    import aacap.captioning.protocol as captioner_module
 
     paths = []
     for i in range(6):
@@ -302,7 +302,7 @@ def test_batch_resume_keys_on_the_resolved_path(tmp_path: Path, ckpt: Path, monk
 def test_decoder_memory_is_pooled_to_a_bound() -> None:
     """Past MAX_MEMORY_FRAMES the frames are averaged in neighbouring groups: the length is
     the bound, a constant signal stays the same, and shorter memories are untouched."""
-    from aacap.captioner import MAX_MEMORY_FRAMES, pool_frames
+    from aacap.captioning.neural import MAX_MEMORY_FRAMES, pool_frames
 
     x = torch.randn(1, 3 * MAX_MEMORY_FRAMES + 7, 4)
     assert pool_frames(x, MAX_MEMORY_FRAMES).shape == (1, MAX_MEMORY_FRAMES, 4)

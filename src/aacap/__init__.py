@@ -13,11 +13,11 @@ __all__ = ["CaptionResult", "load_model", "__version__"]
 
 def __getattr__(name: str) -> Any:  # lazy, so `import aacap.metrics` does not load torch
     if name == "load_model":
-        from .loading import load_model
+        from .captioning.loading import load_model
 
         return load_model
     if name == "CaptionResult":
-        from .captioner import CaptionResult
+        from .captioning.protocol import CaptionResult
 
         return CaptionResult
     raise AttributeError(f"module 'aacap' has no attribute {name!r}")

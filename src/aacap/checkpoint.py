@@ -68,7 +68,7 @@ def read_checkpoint(path: str | Path) -> dict[str, Any]:
     return data
 
 
-def load_model(path: str | Path) -> CaptionModel:
+def load_checkpoint(path: str | Path) -> CaptionModel:
     """Rebuild the model stored at `path` (eval mode, CPU). A config that does not build, or
     weights whose names or shapes do not match it (a vocabulary of another size, say), raise
     a one-line `CheckpointError`."""

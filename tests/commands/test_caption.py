@@ -44,10 +44,10 @@ def test_each_preset_captions_and_skips_bad_files(
 def test_checkpoint_rebuilds_the_same_model(tmp_path: Path) -> None:
     import torch
 
-    from aacap.checkpoint import load_model
+    from aacap.checkpoint import load_checkpoint
 
-    a = load_model(tiny_checkpoint("cnn14-trans2022", tmp_path / "a.pt", seed=3))
-    b = load_model(tiny_checkpoint("cnn14-trans2022", tmp_path / "b.pt", seed=3))  # same seed
+    a = load_checkpoint(tiny_checkpoint("cnn14-trans2022", tmp_path / "a.pt", seed=3))
+    b = load_checkpoint(tiny_checkpoint("cnn14-trans2022", tmp_path / "b.pt", seed=3))  # same seed
     for (ka, va), (kb, vb) in zip(a.state_dict().items(), b.state_dict().items()):
         assert ka == kb and torch.equal(va, vb)
     assert a.config.decoder_args["num_layers"] == 2

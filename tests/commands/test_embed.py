@@ -11,7 +11,7 @@ import soundfile as sf
 import torch
 
 from aacap.audio import load_audio
-from aacap.checkpoint import load_model
+from aacap.checkpoint import load_checkpoint
 from aacap.cli import main
 from aacap.train.cache import ASSETS
 
@@ -40,13 +40,13 @@ def test_embed_with_an_aacap_checkpoint(preset: str, clips: list[Path], tmp_path
     ckpt = tiny_checkpoint(preset, tmp_path / "model.pt")
     out = tmp_path / "frames"
     assert main(["embed", *map(str, clips), "--weights", str(ckpt), "--out", str(out)]) == 0
-    encoder = load_model(ckpt).encoder
+    encoder = load_checkpoint(ckpt).encoder
     for clip in clips:
         frames = np.load(out / f"{clip.stem}.npy")
         assert frames.dtype == np.float32 and frames.ndim == 2 and frames.shape[1] == encoder.out_dim
         assert np.allclose(frames, reference_frames(encoder, clip), atol=1e-5)
     info = json.loads((out / "encoder.json").read_text())
-    assert info["encoder"] == load_model(ckpt).config.encoder and len(info["fingerprint"]) == 64
+    assert info["encoder"] == load_checkpoint(ckpt).config.encoder and len(info["fingerprint"]) == 64
 
 
 def test_embed_reports_bad_files_and_wrong_encoders(clips: list[Path], tmp_path: Path,

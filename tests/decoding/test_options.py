@@ -1,14 +1,13 @@
-"""Decoding options: validation with one-line errors, keyword and command-line forms."""
+"""Decoding options: validation with one-line errors, the keyword form (the command-line
+flags: tests/commands/test_decoding_args.py)."""
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 
 import pytest
 
 from aacap.decoding import DecodingOptions, decoding_options_from_kwargs
-from aacap.decoding.cli_args import add_decoding_arguments, kwargs_from_args, options_from_args
 from aacap.decoding.options import parse_no_repeat
 
 
@@ -57,22 +56,3 @@ def test_unknown_keyword() -> None:
 def test_no_repeat_parsing() -> None:
     assert [parse_no_repeat(v) for v in ("none", "words", "ngram:1", "ngram:3")] == [
         None, 0, 1, 3]
-
-
-def test_command_line_flags() -> None:
-    parser = argparse.ArgumentParser()
-    add_decoding_arguments(parser)
-    args = parser.parse_args(
-        "--method sample --temperature 0.5 --top-k 10 --top-p 0.9 --typical-p 0.95 "
-        "--num-candidates 5 --seed 7 --min-length 2 --max-length 20 --no-repeat ngram:3 "
-        "--task clotho --length-penalty 0".split()
-    )
-    assert options_from_args(args) == DecodingOptions(
-        method="sample", temperature=0.5, top_k=10, top_p=0.9, typical_p=0.95, num_candidates=5,
-        seed=7, min_length=2, max_length=20, no_repeat="ngram:3", task="clotho",
-        length_penalty=0.0)
-    assert kwargs_from_args(parser.parse_args([])) == {}
-    assert options_from_args(parser.parse_args(["--beam-size", "5"])) == DecodingOptions(
-        beam_size=5)
-    with pytest.raises(ValueError, match="only applies to method='sample'"):
-        options_from_args(parser.parse_args(["--top-p", "0.9"]))

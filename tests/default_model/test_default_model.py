@@ -10,10 +10,10 @@ import torch
 
 from aacap.audio import AudioError
 from aacap.default_model import build, tags
-from aacap.default_model.captioner import (ASSETS, QUIET_CAPTION, SILENCE_CAPTION,
+from aacap.captioning.default import (ASSETS, QUIET_CAPTION, SILENCE_CAPTION,
                                            DefaultCaptioner, RetrievalOptions)
 from aacap.default_model.choose import sample_order
-from aacap.segment import headline
+from aacap.captioning.segment import headline
 from aacap.encoders import yamnet as Y
 
 REPO = Path(__file__).resolve().parents[2]

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from aacap.captioner import NeuralCaptioner
-from aacap.loading import load_model
+from aacap.captioning.neural import NeuralCaptioner
+from aacap.captioning.loading import load_model
 
 
 @pytest.fixture(scope="session")

@@ -19,7 +19,7 @@ pytest.importorskip("fastapi", reason="the serve extra is not installed (pip ins
 import httpx  # noqa: E402
 
 from aacap.features import hz_to_mel  # noqa: E402
-from aacap.segment import caption_long  # noqa: E402
+from aacap.captioning.segment import caption_long  # noqa: E402
 from aacap.serve.inputs import SPEC_N_MELS  # noqa: E402
 from serve_helpers import audio_bytes  # noqa: E402
 

@@ -10,7 +10,7 @@ import time
 import numpy as np
 import pytest
 
-from aacap.captioner import CaptionResult
+from aacap.captioning.protocol import CaptionResult
 from aacap.decoding import DecodingOptions
 from aacap.serve.batcher import DynamicBatcher, QueueFull
 

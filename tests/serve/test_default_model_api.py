@@ -16,7 +16,7 @@ pytest.importorskip("fastapi", reason="the serve extra is not installed (pip ins
 
 import httpx  # noqa: E402
 
-from aacap.default_model.captioner import ASSETS, SILENCE_CAPTION, DefaultCaptioner  # noqa: E402
+from aacap.captioning.default import ASSETS, SILENCE_CAPTION, DefaultCaptioner  # noqa: E402
 from aacap.default_model.choose import SUPPORTED  # noqa: E402
 from aacap.serve.schema import CaptionResponse  # noqa: E402
 from serve_helpers import LiveServer, audio_bytes  # noqa: E402

@@ -21,7 +21,7 @@ import uvicorn  # noqa: E402
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from aacap.captioner import CaptionResult  # noqa: E402
+from aacap.captioning.protocol import CaptionResult  # noqa: E402
 from aacap.deadline import check_deadline  # noqa: E402
 from aacap.decoding import DecodingOptions, decoding_options_from_kwargs  # noqa: E402
 from aacap.serve import ServeConfig, create_app  # noqa: E402

@@ -121,7 +121,7 @@ def test_page_shows_a_bad_file_error(browser, server, tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def default_server():
-    from aacap.default_model import load_default
+    from aacap.captioning.default import load_default
     from aacap.serve import ServeConfig, create_app
     from serve_helpers import LiveServer
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import torch
 
-from aacap.checkpoint import load_model
+from aacap.checkpoint import load_checkpoint
 from aacap.cli import main
 from aacap.train import load_recipe, train
 from aacap.train.data import encode_captions, load_clips
@@ -35,9 +35,9 @@ def test_train_writes_checkpoints_and_logs(trained: Path, corpus: Path) -> None:
     assert [r["epoch"] for r in rows] == ["1", "2"] and rows[0]["val_metric"] == "cider_d"
     assert float(rows[1]["train_loss"]) < float(rows[0]["train_loss"])
     assert json.loads((trained / "config.json").read_text())["epochs"] == 2
-    model = load_model(trained / "best.pt")  # a plain aacap checkpoint
+    model = load_checkpoint(trained / "best.pt")  # a plain aacap checkpoint
     assert "<bos_clotho>" in model.vocab.index and "hum" in model.vocab.index
-    last = load_model(trained / "last.pt")  # the training state is an aacap checkpoint too
+    last = load_checkpoint(trained / "last.pt")  # the training state is an aacap checkpoint too
     assert last.state_dict().keys() == model.state_dict().keys()
     wav = next(corpus.parent.glob("*.wav"))
     assert main(["caption", str(wav), "--model", str(trained / "best.pt"), "--task", "clotho"]) == 0
@@ -89,7 +89,7 @@ def test_frozen_encoder_frames_are_cached_once(corpus: Path, tmp_path: Path) -> 
     files = sorted(cache.glob("*.npy"))
     assert len(files) == 12  # every train and validation clip
     stamps = [f.stat().st_mtime_ns for f in files]
-    model = load_model(tmp_path / "a" / "best.pt").eval()
+    model = load_checkpoint(tmp_path / "a" / "best.pt").eval()
     from aacap.audio import load_audio
 
     clip = load_clips([{"manifest": str(corpus)}], Path)[0]

@@ -23,7 +23,7 @@ import pytest
 import soundfile as sf
 import torch
 
-from aacap.checkpoint import load_model
+from aacap.checkpoint import load_checkpoint
 from aacap.decoding import DecodingOptions
 from aacap.presets import PRESETS, get_preset, tiny_overrides
 from aacap.train import TrainConfig, train
@@ -91,7 +91,7 @@ def fit(preset: str, manifest: Path, out: Path, no_audio: bool) -> tuple[float, 
         seed=0, threads=1, progress=False, tensorboard=False)
     summary = train(cfg, out)
     clips = load_clips(cfg.train, cfg.path)
-    trained = load_model(out / "last.pt")
+    trained = load_checkpoint(out / "last.pt")
     source = (InputSource(clips, zero_dim=trained.encoder.out_dim) if no_audio
               else InputSource(clips, sample_rate=trained.sample_rate))
     options = DecodingOptions(method="greedy", no_repeat="none", task="clotho")

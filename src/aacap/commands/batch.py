@@ -35,7 +35,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--retry-errors", action="store_true",
                    help="caption again the inputs listed in the errors file")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
-    from ..decoding.cli_args import add_decoding_arguments
+    from .decoding_args import add_decoding_arguments
 
     add_decoding_arguments(p)
     p.set_defaults(func=run)
@@ -43,7 +43,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..batch import errors_path, run_batch
-    from ..decoding.cli_args import kwargs_from_args
+    from .decoding_args import kwargs_from_args
 
     model = with_revision(args.model, args.revision)
     summary = run_batch(args.input, args.out, model, workers=args.workers,

@@ -11,9 +11,16 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..hub import REVISION_HELP
+from .decoding_args import add_decoding_arguments, kwargs_from_args, options_from_args
+
+if TYPE_CHECKING:  # the captioning modules load torch: imported when a command runs
+    from ..captioning.protocol import CaptionResult
+    from ..captioning.segment import SegmentedResult
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -29,24 +36,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="long recordings: caption windows of S seconds, merge equal neighbours")
     p.add_argument("--hop-seconds", type=float, metavar="H",
                    help="with --segment-seconds: a window starts every H seconds (default S)")
-    from ..decoding.cli_args import add_decoding_arguments
-
     add_decoding_arguments(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    # the captioning modules load torch: imported when the command runs, not at start-up
     from ..audio import AudioError
-    from ..captioner import caption_paths
-    from ..loading import load_model
-    from ..decoding.cli_args import kwargs_from_args, options_from_args
-    from ..segment import print_result
+    from ..captioning.loading import load_model
+    from ..captioning.protocol import caption_paths
+    from ..captioning.segment import caption_long, check_segment_args
 
     if args.batch_size < 1:
         raise ValueError(f"--batch-size {args.batch_size}: must be >= 1")
     if args.segment_seconds is not None or args.hop_seconds is not None:
-        from ..segment import check_segment_args
-
         if args.segment_seconds is None:
             raise ValueError("--hop-seconds needs --segment-seconds")
         check_segment_args(args.segment_seconds, args.hop_seconds)
@@ -55,9 +58,7 @@ def run(args: argparse.Namespace) -> int:
     captioner = load_model(args.model, batch_size=args.batch_size, revision=args.revision)
     captioner.decoding_options(**options)  # against the model, before any audio is read
     failed = 0
-    if args.segment_seconds is not None:  # per-segment captions: aacap/segment.py
-        from ..segment import caption_long, print_segmented
-
+    if args.segment_seconds is not None:  # per-segment captions: aacap/captioning/segment.py
         for path in args.paths:
             try:
                 result = caption_long(captioner, path, args.segment_seconds, args.hop_seconds,
@@ -82,3 +83,24 @@ def run(args: argparse.Namespace) -> int:
 def _skipped(err: Exception) -> int:
     print(f"aacap caption: skipped {err}", file=sys.stderr, flush=True)
     return 1
+
+
+def print_result(source: str, result: CaptionResult, tags: bool = False) -> None:
+    """`aacap caption` text lines: `SOURCE<TAB>caption` (with `<TAB>tags` when `tags`), then
+    for a segmented recording one `SOURCE<TAB>start-end<TAB>caption` line per segment."""
+    def listed(pairs: Sequence[tuple[str, float]]) -> str:
+        return "\t" + "; ".join(f"{name} {score:.2f}" for name, score in pairs) if tags else ""
+
+    print(f"{source}\t{result.caption}{listed(result.tags)}", flush=True)
+    for seg in result.segments or []:
+        print(f"{source}\t{seg.start_s:.2f}-{seg.end_s:.2f}\t{seg.caption}{listed(seg.tags)}",
+              flush=True)
+
+
+def print_segmented(result: SegmentedResult, as_json: bool, tags: bool = False) -> None:
+    """`aacap caption --segment-seconds S` output: one JSON line, or the text lines of
+    `print_result` (headline, then one line per segment)."""
+    if as_json:
+        print(json.dumps(result.to_dict(), allow_nan=False), flush=True)
+        return
+    print_result(result.path or "<array>", result.as_result(), tags)

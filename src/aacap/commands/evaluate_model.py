@@ -27,7 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--metrics", default="dcase2020", help="preset or comma-separated names")
     p.add_argument("--batch-size", type=int, default=16, help="clips captioned together")
     p.add_argument("--limit", type=int, help="only the first N clips")
-    from ..decoding.cli_args import add_decoding_arguments
+    from .decoding_args import add_decoding_arguments
 
     add_decoding_arguments(p)
     p.set_defaults(func=run)
@@ -35,8 +35,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..audio import AudioError, load_audio
-    from ..loading import load_model
-    from ..decoding.cli_args import kwargs_from_args
+    from ..captioning.loading import load_model
+    from .decoding_args import kwargs_from_args
     from ..decoding.options import decoding_options_from_kwargs
     from ..metrics import resolve_metrics
     from ..metrics.files import check_output_path

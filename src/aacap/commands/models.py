@@ -57,7 +57,7 @@ def hub_rows() -> list[dict]:
 
 def default_row() -> dict:
     """The offline default model: YAMNet tags, then retrieval over human AudioCaps captions."""
-    from ..default_model import load_default
+    from ..captioning.default import load_default
 
     captioner = load_default()
     return {

@@ -43,7 +43,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..loading import load_model
+    from ..captioning.loading import load_model
     from ..serve import ServeConfig, run_server
     from ..serve.app import check_origins
 

@@ -1,17 +1,6 @@
-"""The offline default model (`aacap caption` with no `--model`): YAMNet + caption retrieval.
-
-Assets (committed, rebuilt by `make default-model`): `aacap/assets/default/yamnet.pt` and
-`bank.npz`. See `captioner.py` for the method and `build.py` for the provenance.
+"""How the offline default model (`aacap.captioning.default`: YAMNet + caption retrieval) is
+made: `build.py` writes its assets (`aacap/assets/default/yamnet.pt` and `bank.npz`, committed,
+rebuilt by `make default-model`) and records their provenance; `tags.py` gives each caption of
+the bank the sound classes it names; `choose.py` picks candidates from the ranking (the
+decoding options retrieval can honour).
 """
-
-from __future__ import annotations
-
-from .captioner import DefaultCaptioner
-
-
-def load_default() -> DefaultCaptioner:
-    """The default captioner, loaded from the shipped assets (no network, no training)."""
-    return DefaultCaptioner()
-
-
-__all__ = ["DefaultCaptioner", "load_default"]

@@ -35,9 +35,9 @@ from starlette.requests import ClientDisconnect
 from .. import __version__
 from ..deadline import DeadlineExceeded
 from ..decoding import DecodingOptions, decoding_options_from_kwargs
-from ..segment import LONG_RECORDING_S, LONG_SEGMENT_S, SegmentedResult, check_segment_args
-from ..segment import merge_segments, segment_bounds
-from ..segment import segments_from_results
+from ..captioning.segment import LONG_RECORDING_S, LONG_SEGMENT_S, SegmentedResult, check_segment_args
+from ..captioning.segment import merge_segments, segment_bounds
+from ..captioning.segment import segments_from_results
 from .batcher import BatcherStats, BatchTiming, DynamicBatcher, QueueFull, captioner_runner
 from .inputs import Decoded, InputError, decode_audio, read_body, spectrogram
 from .schema import CaptionResponse, Error, Health, Method
@@ -99,7 +99,7 @@ _BODY_DOC = {
 
 
 def create_app(captioner: Any, config: ServeConfig | None = None) -> FastAPI:
-    """The ASGI app serving `captioner` (any `aacap.captioner.Captioner`)."""
+    """The ASGI app serving `captioner` (any `aacap.captioning.protocol.Captioner`)."""
     config = config or ServeConfig()
     batcher = DynamicBatcher(captioner_runner(captioner), config.max_batch,
                              config.max_wait_ms / 1000, config.max_queue)

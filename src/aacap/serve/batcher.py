@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..captioner import CaptionResult
+from ..captioning.protocol import CaptionResult
 from ..deadline import DeadlineExceeded, time_budget
 from ..decoding import DecodingOptions
 

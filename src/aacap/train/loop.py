@@ -138,9 +138,9 @@ def _train(cfg: TrainConfig, out: Path, d: distributed.Dist, device: torch.devic
     if resumed is not None:
         vocab = Vocabulary(resumed["vocab"])
     elif cfg.init:
-        from ..checkpoint import load_model
+        from ..checkpoint import load_checkpoint
 
-        vocab = load_model(cfg.path(cfg.init)).vocab
+        vocab = load_checkpoint(cfg.path(cfg.init)).vocab
     else:
         vocab = Vocabulary.from_captions((c for clip in train_clips for c in clip.captions),
                                          cfg.vocab_min_count)
@@ -148,9 +148,9 @@ def _train(cfg: TrainConfig, out: Path, d: distributed.Dist, device: torch.devic
         vocab.bos_for(task)  # an unknown task token fails here, before any work
     torch.manual_seed(cfg.seed)
     if cfg.init:
-        from ..checkpoint import load_model
+        from ..checkpoint import load_checkpoint
 
-        model = load_model(cfg.path(cfg.init))
+        model = load_checkpoint(cfg.path(cfg.init))
     else:
         model = CaptionModel(cfg.model_config(), vocab)
     if cfg.encoder_weights and resumed is None:

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from aacap.captioner import CaptionResult
-from aacap.segment import (
+from aacap.captioning.protocol import CaptionResult
+from aacap.captioning.segment import (
     Segment,
     caption_long,
     merge_segments,
@@ -90,7 +90,7 @@ def test_caption_long_finds_the_loud_part() -> None:
 
 
 def test_caption_command_segments(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    from aacap.loading import load_model
+    from aacap.captioning.loading import load_model
     from aacap.cli import main
     from helpers import tiny_checkpoint
 
@@ -124,7 +124,7 @@ def test_caption_command_segments(tmp_path: Path, capsys: pytest.CaptureFixture)
 
 
 def test_headline_joins_the_longest_captions_in_time_order() -> None:
-    from aacap.segment import Segment, headline
+    from aacap.captioning.segment import Segment, headline
 
     segs = [Segment(0, 10, "A dog barks"), Segment(10, 12, "A bird sings"),
             Segment(12, 30, "Thunder roars"), Segment(30, 31, "TV noise plays"),

@@ -19,7 +19,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .batch_chunk import Item, caption_chunk
+import torch
+
+from ..captioning.loading import load_model
+from .chunk import Item, caption_chunk
 
 
 class CaptionActor:
@@ -27,10 +30,6 @@ class CaptionActor:
 
     def __init__(self, model: str, model_bytes: bytes | None, batch_size: int,
                  threads: int) -> None:
-        import torch
-
-        from .loading import load_model
-
         torch.set_num_threads(threads)  # as many as the CPUs Ray reserved for this actor
         if model_bytes is not None:  # a checkpoint shipped by the driver
             self._dir = tempfile.TemporaryDirectory(prefix="aacap-ray-")

@@ -1,4 +1,4 @@
-"""`load_model`: any model spec -> a `Captioner` (`captioner.py`): the default model, an
+"""`load_model`: any model spec -> a `Captioner` (`protocol.py`): the default model, an
 aacap checkpoint, a CoNeTTE directory or a hub model. It sits above the model kinds it
 chooses between, so none of them imports it."""
 
@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import checkpoint
-from .captioner import Captioner, NeuralCaptioner
-from .conette import conette_decoding_options, load_conette
-from .default_model import load_default
-from .hub import fetch_hub_model, parse_hub_spec
-from .presets import PRESETS
+from ..checkpoint import CheckpointError, load_checkpoint
+from ..conette import conette_decoding_options, load_conette
+from ..hub import fetch_hub_model, parse_hub_spec
+from ..presets import PRESETS
+from .default import load_default
+from .neural import NeuralCaptioner
+from .protocol import Captioner
 
 
 def load_model(name_or_path: str | Path = "default", batch_size: int = 16,
@@ -29,13 +30,13 @@ def load_model(name_or_path: str | Path = "default", batch_size: int = 16,
     if path.is_dir():
         return _conette_captioner(path, path.name, batch_size)
     if path.is_file():
-        return NeuralCaptioner(checkpoint.load_model(path), name=path.stem, batch_size=batch_size)
+        return NeuralCaptioner(load_checkpoint(path), name=path.stem, batch_size=batch_size)
     if name in PRESETS:
-        raise checkpoint.CheckpointError(
+        raise CheckpointError(
             f"preset {name!r} has no trained weights here; pass a checkpoint made with "
             f"`aacap init {name} OUT.pt` or `aacap train`, or use the default model"
         )
-    raise checkpoint.CheckpointError(
+    raise CheckpointError(
         f"{name}: no such model or checkpoint; see `aacap models` for names"
     )
 

@@ -6,7 +6,7 @@ Each output line is what `aacap caption --json` prints for the file (`path`, `ca
 by one, so a killed run loses at most the line being written; a rerun repairs a cut last line
 and skips every input already in the output (or in the errors file). Unreadable inputs go to
 `<out stem>.errors.jsonl` with the reason. The work runs in this process, in `workers` local
-processes, or on a Ray cluster (`batch_ray.py`).
+processes, or on a Ray cluster (`ray_cluster.py`).
 
     from aacap.batch import run_batch
     run_batch("clips/", "captions.jsonl", model="model.pt", workers=2)
@@ -25,7 +25,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .batch_chunk import Item, caption_chunk
+import torch
+from tqdm import tqdm
+
+from ..captioning.loading import load_model
+from ..decoding import decoding_options_from_kwargs
+from .chunk import Item, caption_chunk
+from .ray_cluster import run_on_ray
 
 AUDIO_EXTENSIONS = {".wav", ".flac", ".ogg", ".oga", ".opus", ".mp3", ".aif", ".aiff", ".au"}
 
@@ -137,10 +143,6 @@ _WORKER: dict[str, Any] = {}
 
 
 def _init_worker(model: str, batch_size: int, threads: int) -> None:
-    import torch
-
-    from .loading import load_model
-
     torch.set_num_threads(threads)
     _WORKER["captioner"] = load_model(model, batch_size=batch_size)
 
@@ -152,10 +154,6 @@ def _work(args: tuple[list[Item], dict[str, Any]]) -> tuple[list[dict], list[dic
 def _run_local(model: str, chunks: list[list[Item]], options: dict[str, Any], workers: int,
                batch_size: int, threads: int | None) -> Iterator[tuple[list[dict], list[dict]]]:
     if workers == 1:
-        import torch
-
-        from .loading import load_model
-
         if threads is not None:
             torch.set_num_threads(threads)
         captioner = load_model(model, batch_size=batch_size)
@@ -195,10 +193,6 @@ def run_batch(
     worker with `threads` set changes this process's `torch.set_num_threads`);
     `retry_errors`: try again the inputs in the errors file.
     """
-    from tqdm import tqdm
-
-    from .decoding import decoding_options_from_kwargs
-
     for name, value in (("workers", workers), ("batch_size", batch_size), ("threads", threads)):
         if value is not None and value < 1:
             raise ValueError(f"{name}={value} must be >= 1")
@@ -219,8 +213,6 @@ def run_batch(
     chunks = [todo[i : i + batch_size] for i in range(0, len(todo), batch_size)]
     started = time.perf_counter()
     if ray is not None:
-        from .batch_ray import run_on_ray
-
         results: Iterable = run_on_ray(ray, model, chunks, options, workers, batch_size,
                                        threads or 1)
     else:

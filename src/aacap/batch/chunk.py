@@ -1,5 +1,5 @@
 """The work on one chunk of a batch's inputs, the same in the driver process, a local worker
-process or a Ray actor (`batch.py`, `batch_ray.py`): each input as an `Item`, and
+process or a Ray actor (`run.py`, `ray_cluster.py`): each input as an `Item`, and
 `caption_chunk`, which captions a chunk in one model call."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .audio import Audio, AudioError, prepare_audio
+from ..audio import Audio, AudioError, prepare_audio
 
 
 @dataclass(frozen=True)

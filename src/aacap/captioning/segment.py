@@ -6,14 +6,13 @@ each window is captioned, and consecutive windows whose captions are equal (afte
 and dropping punctuation) become one segment spanning them all. Overlapping windows split
 their overlap in the middle, so the reported segments tile the recording.
 
-    from aacap.segment import caption_long
+    from aacap.captioning.segment import caption_long
     result = caption_long(load_model(), "walk.flac", segment_s=10)
     for seg in result.segments: print(seg.start_s, seg.end_s, seg.caption)
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -22,8 +21,8 @@ from typing import Any
 
 import numpy as np
 
-from .audio import Audio, AudioFile, AudioSource, read_audio
-from .captioner import Captioner, CaptionResult, candidate_dicts, tag_dicts
+from ..audio import Audio, AudioFile, AudioSource, read_audio
+from .protocol import Captioner, CaptionResult, candidate_dicts, tag_dicts
 
 MIN_TAIL_S = 1.0  # s: a last window shorter than this is folded into the window before it
 MIN_WINDOW_S = 0.5  # s: shortest window and hop accepted
@@ -291,24 +290,3 @@ def _batches(items: Iterable[np.ndarray], size: int) -> Iterator[list[np.ndarray
             batch = []
     if batch:
         yield batch
-
-
-def print_result(source: str, result: CaptionResult, tags: bool = False) -> None:
-    """`aacap caption` text lines: `SOURCE<TAB>caption` (with `<TAB>tags` when `tags`), then
-    for a segmented recording one `SOURCE<TAB>start-end<TAB>caption` line per segment."""
-    def listed(pairs: Sequence[tuple[str, float]]) -> str:
-        return "\t" + "; ".join(f"{name} {score:.2f}" for name, score in pairs) if tags else ""
-
-    print(f"{source}\t{result.caption}{listed(result.tags)}", flush=True)
-    for seg in result.segments or []:
-        print(f"{source}\t{seg.start_s:.2f}-{seg.end_s:.2f}\t{seg.caption}{listed(seg.tags)}",
-              flush=True)
-
-
-def print_segmented(result: SegmentedResult, as_json: bool, tags: bool = False) -> None:
-    """`aacap caption --segment-seconds S` output: one JSON line, or the text lines of
-    `print_result` (headline, then one line per segment)."""
-    if as_json:
-        print(json.dumps(result.to_dict(), allow_nan=False), flush=True)
-        return
-    print_result(result.path or "<array>", result.as_result(), tags)

@@ -1,94 +1,20 @@
-"""The user-facing API: `load_model(name_or_path).caption(paths_or_waveforms, **options)`."""
+"""`NeuralCaptioner`: a `CaptionModel` (encoder + decoder) behind the `Captioner` protocol,
+decoding with `aacap.decoding`; long inputs are encoded in chunks of `LONG_CLIP_S`."""
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 import torch
 
-from .audio import (LONG_CLIP_S, Audio, AudioError, AudioFile, AudioSource, chunk_bounds,
-                    prepare_audio, read_audio)
-from .deadline import check_deadline
-from .decoding import Candidate, DecodingOptions, decode, decoding_options_from_kwargs
-from .model import CaptionModel, Memory, batch_waves
-
-
-@dataclass
-class CaptionResult:
-    """The caption of one input, its ranked candidates, and the clip's duration.
-
-    A candidate's value is its ranking score; `score_name` says what it is: "logprob" (a
-    neural decoder's log-probability) or "score" (the default model's retrieval score).
-    `tags`: the clip's top sound classes with scores in [0, 1] (models with a tagger).
-    `segments`: for a recording captioned in windows, its timed `aacap.segment.Segment`s."""
-
-    path: str | None  # None for in-memory arrays
-    caption: str
-    candidates: list[tuple[str, float]] = field(default_factory=list)  # (caption, score)
-    duration_s: float = 0.0
-    timing_s: float = 0.0  # share of the batch's compute time
-    score_name: str = "logprob"
-    tags: list[tuple[str, float]] = field(default_factory=list)  # (class name, score)
-    segments: list[Any] | None = None  # list[aacap.segment.Segment]
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict; a non-finite score is written as null, so the output is always
-        valid JSON."""
-        out = {
-            "path": self.path,
-            "caption": self.caption,
-            "candidates": candidate_dicts(self.candidates, self.score_name),
-            "duration_s": round(self.duration_s, 3),
-            "tags": tag_dicts(self.tags),
-        }
-        if self.segments is not None:
-            out["segments"] = [s.to_dict() for s in self.segments]
-        return out
-
-
-def candidate_dicts(candidates: Sequence[tuple[str, float]], score_name: str) -> list[dict]:
-    """[(caption, value)] -> [{"caption", "score"}], plus "logprob" when the value is one; a
-    non-finite value is None (JSON has no NaN or infinity)."""
-    out = []
-    for caption, value in candidates:
-        value = float(value) if math.isfinite(value) else None
-        item: dict[str, Any] = {"caption": caption, "score": value}
-        if score_name == "logprob":
-            item["logprob"] = value
-        out.append(item)
-    return out
-
-
-def tag_dicts(tags: Sequence[tuple[str, float]]) -> list[dict]:
-    """[(class name, score)] -> [{"name", "score"}] (scores rounded to 4 decimals)."""
-    return [{"name": name, "score": round(float(score), 4)} for name, score in tags]
-
-
-class Captioner(Protocol):
-    """What every model kind offers (neural presets, checkpoints, the default model)."""
-
-    name: str
-    sample_rate: int
-    resampler: str  # how `caption` brings inputs to `sample_rate` (see `audio.RESAMPLERS`)
-
-    def decoding_options(self, **options: Any) -> DecodingOptions:
-        """`options` validated against this model (one-line `ValueError` naming the field)."""
-        ...
-
-    def caption(
-        self,
-        inputs: Sequence[AudioSource],
-        *,
-        sample_rate: int | None = None,
-        first_index: int = 0,
-        **options: Any,
-    ) -> list[CaptionResult]: ...
+from ..audio import LONG_CLIP_S, Audio, AudioFile, AudioSource, chunk_bounds
+from ..deadline import check_deadline
+from ..decoding import Candidate, DecodingOptions, decode, decoding_options_from_kwargs
+from ..model import CaptionModel, Memory, batch_waves
+from .protocol import CaptionResult, open_input
 
 
 class NeuralCaptioner:
@@ -217,49 +143,6 @@ def pool_frames(frames: torch.Tensor, limit: int) -> torch.Tensor:
     if frames.shape[1] <= limit:
         return frames
     return torch.nn.functional.adaptive_avg_pool1d(frames.transpose(1, 2), limit).transpose(1, 2)
-
-
-def caption_paths(
-    captioner: Captioner, paths: Sequence[str | Path], batch_size: int, **options: Any
-) -> Iterator[tuple[str, CaptionResult | AudioError]]:
-    """Caption files `batch_size` at a time, yielding (path, result or the `AudioError` that
-    refused it) in input order as each batch is done: the first captions come out before the
-    later files are even opened, and memory holds one batch (long files are streamed).
-    Options are checked against the model before any file is read."""
-    if batch_size < 1:
-        raise ValueError(f"batch_size={batch_size} must be >= 1")
-    captioner.decoding_options(**options)
-    for start in range(0, len(paths), batch_size):
-        ready: list[tuple[str, Audio | AudioFile]] = []
-        refused: dict[str, AudioError] = {}
-        for path in paths[start : start + batch_size]:
-            try:
-                ready.append((str(path), prepare_audio(path, captioner.sample_rate,
-                                                        captioner.resampler)))
-            except AudioError as err:
-                refused[str(path)] = err
-        inputs = [x.samples if isinstance(x, Audio) else x for _, x in ready]
-        results = iter(captioner.caption(inputs, sample_rate=captioner.sample_rate,
-                                         first_index=start, **options) if inputs else [])
-        ready_paths = {p for p, _ in ready}
-        for path in paths[start : start + batch_size]:
-            if str(path) in refused:
-                yield str(path), refused[str(path)]
-            elif str(path) in ready_paths:
-                result = next(results)
-                result.path = str(path)
-                yield str(path), result
-
-
-def open_input(source: AudioSource, rate: int, sample_rate: int | None,
-               resampler: str = "soxr") -> Audio | AudioFile:
-    """An input ready to caption: arrays and files of at most `LONG_CLIP_S` decoded, longer
-    files checked (header, then every sample) to be streamed."""
-    if isinstance(source, AudioFile):
-        return source
-    if isinstance(source, np.ndarray):
-        return read_audio(source, rate, sample_rate, resampler)
-    return prepare_audio(source, rate, resampler)
 
 
 def _result(source: str, cands: list[Candidate], duration_s: float, timing_s: float

@@ -6,8 +6,8 @@
 Clip score of class k: the mean of its two best patch scores, divided by the best score of a
 specific (non-umbrella) class (at least 0.4), so the most confident sound counts as fully
 heard while a clip the tagger is unsure of stays weak. A caption c
-names the set of classes M(c) (its pseudo-tags, `tags.py`); with idf weights
-w_k = log(N / (1 + n_k)) (n_k captions name class k) and clip scores s_k in [0, 1]:
+names the set of classes M(c) (its pseudo-tags, `default_model/tags.py`); with idf
+weights w_k = log(N / (1 + n_k)) (n_k captions name class k) and clip scores s_k in [0, 1]:
 
     match(c) = sum_{k in M(c)} [ w_k s_k - absent_cost (1 - s_k) ]
 
@@ -21,7 +21,7 @@ needs torch + numpy and the shipped assets only.
 Before the ranking: a silent or near-silent clip gets a caption saying so, and a clip whose best
 specific class stays below `min_confidence` a general caption for that class's AudioSet branch.
 Clips shorter than one patch are repeated to fill it. Candidates are the ranking's best, or a
-seeded draw from the pool (`choose.py`); long recordings are captioned in windows.
+seeded draw from the pool (`default_model/choose.py`); long recordings are captioned in windows.
 """
 
 from __future__ import annotations
@@ -36,16 +36,16 @@ import numpy as np
 import torch
 
 from ..audio import Audio, AudioFile, AudioSource
-from ..captioner import CaptionResult, open_input
 from ..deadline import check_deadline
 from ..decoding import DecodingOptions, decoding_options_from_kwargs
+from ..default_model.choose import SUPPORTED, check_supported, sample_order
+from ..default_model.tags import GENERIC, words
 from ..encoders.yamnet import MIN_SAMPLES, SAMPLE_RATE, load_yamnet
-from ..segment import (LONG_RECORDING_S, LONG_SEGMENT_S, NUM_TAGS, SegmentedResult, merge_segments,
-                       segment_bounds, segments_from_results)
-from .choose import SUPPORTED, check_supported, sample_order
-from .tags import GENERIC, words
+from .protocol import CaptionResult, open_input
+from .segment import (LONG_RECORDING_S, LONG_SEGMENT_S, NUM_TAGS, SegmentedResult, merge_segments,
+                      segment_bounds, segments_from_results)
 
-ASSETS = Path(__file__).resolve().parents[1] / "assets" / "default"
+ASSETS = Path(__file__).resolve().parents[1] / "assets" / "default"  # built by `make default-model`
 # Words that carry no sound content; ignored by the consensus overlap.
 _STOP = set("a an the and or of in on at to is are as with while then by from for into its it "
             "some someone something being there this that up down out off over".split())
@@ -118,7 +118,7 @@ class DefaultCaptioner:
     `caption(inputs)` follows the Captioner interface of docs/ARCHITECTURE.md. A candidate's
     `score` is its final re-ranking value (match rescaled to [0, 1] + consensus bonus); each
     result carries the clip's top AudioSet classes (`tags`). Recordings longer than
-    `LONG_RECORDING_S` are captioned in windows of `LONG_SEGMENT_S` (see `aacap.segment`).
+    `LONG_RECORDING_S` are captioned in windows of `LONG_SEGMENT_S` (see `aacap.captioning.segment`).
     """
 
     name = "default"
@@ -226,8 +226,8 @@ class DefaultCaptioner:
 
     def decoding_options(self, **options: Any) -> DecodingOptions:
         """`options` validated against retrieval: the options about generated words are
-        refused (see `choose.py`) and the candidate count may not exceed the `pool` of captions
-        ranked. One-line `ValueError` naming the field."""
+        refused (see `default_model/choose.py`) and the candidate count may not exceed the
+        `pool` of captions ranked. One-line `ValueError` naming the field."""
         decoding = decoding_options_from_kwargs(**options)
         check_supported(decoding)
         if decoding.candidates > self.options.pool:
@@ -241,8 +241,9 @@ class DefaultCaptioner:
         Decoding options (`DecodingOptions` fields) choose the candidates: the best
         `candidates` of the ranking, or for method='sample' a draw from it seeded by
         (seed, first_index + i); the options about generated words raise a one-line
-        `ValueError` (see `choose.py`). Recordings longer than `LONG_RECORDING_S` get timed
-        segments and a headline (`caption_long`), files among them streamed window by window.
+        `ValueError` (see `default_model/choose.py`). Recordings longer than
+        `LONG_RECORDING_S` get timed segments and a headline (`caption_long`), files among
+        them streamed window by window.
         Raises `AudioError` (one line) on an unreadable input, before any work."""
         options = self.decoding_options(**decoding_options)
         sources = [open_input(x, SAMPLE_RATE, sample_rate) for x in inputs]
@@ -266,7 +267,7 @@ class DefaultCaptioner:
 
     def caption_long(self, source: Audio | AudioFile, options: DecodingOptions,
                      seed: list[int] | None) -> CaptionResult:
-        """A long recording in windows of `LONG_SEGMENT_S`, as `aacap.segment` does for every
+        """A long recording in windows of `LONG_SEGMENT_S`, as `aacap.captioning.segment` does for every
         model: merged timed segments and a headline caption. A file is streamed: memory holds
         one window, whatever the length."""
         if isinstance(source, Audio):
@@ -297,3 +298,8 @@ class DefaultCaptioner:
         order = np.argsort(-scores, kind="stable")[:k]
         return [(self.bank.class_names[i], round(float(scores[i]), 4)) for i in order
                 if scores[i] >= 0.005]  # classes that round to a score of 0 say nothing
+
+
+def load_default() -> DefaultCaptioner:
+    """The default captioner, loaded from the shipped assets (no network, no training)."""
+    return DefaultCaptioner()

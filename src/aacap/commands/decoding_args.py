@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from .options import METHODS, NO_REPEAT_HELP, DecodingOptions, decoding_options_from_kwargs
+from ..decoding.options import METHODS, NO_REPEAT_HELP, DecodingOptions, decoding_options_from_kwargs
 
 # (flag, DecodingOptions field, type, help); every default is None = the field's own default
 _ARGUMENTS: list[tuple[str, str, Any, str]] = [

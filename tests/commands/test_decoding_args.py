@@ -1,0 +1,29 @@
+"""The decoding flags of `aacap caption`, `batch` and `evaluate-model` -> `DecodingOptions`."""
+
+from __future__ import annotations
+
+import argparse
+
+import pytest
+
+from aacap.commands.decoding_args import add_decoding_arguments, kwargs_from_args, options_from_args
+from aacap.decoding import DecodingOptions
+
+
+def test_command_line_flags() -> None:
+    parser = argparse.ArgumentParser()
+    add_decoding_arguments(parser)
+    args = parser.parse_args(
+        "--method sample --temperature 0.5 --top-k 10 --top-p 0.9 --typical-p 0.95 "
+        "--num-candidates 5 --seed 7 --min-length 2 --max-length 20 --no-repeat ngram:3 "
+        "--task clotho --length-penalty 0".split()
+    )
+    assert options_from_args(args) == DecodingOptions(
+        method="sample", temperature=0.5, top_k=10, top_p=0.9, typical_p=0.95, num_candidates=5,
+        seed=7, min_length=2, max_length=20, no_repeat="ngram:3", task="clotho",
+        length_penalty=0.0)
+    assert kwargs_from_args(parser.parse_args([])) == {}
+    assert options_from_args(parser.parse_args(["--beam-size", "5"])) == DecodingOptions(
+        beam_size=5)
+    with pytest.raises(ValueError, match="only applies to method='sample'"):
+        options_from_args(parser.parse_args(["--top-p", "0.9"]))
