@@ -105,7 +105,8 @@ def ensure_corpus(corpus: Path, n_clips: int) -> None:
     if not (corpus / "clotho_captions_evaluation.csv").is_file():
         print(f"building the synthetic corpus in {corpus} ({n_clips} clips)")
         subprocess.run([sys.executable, "-m", "aacap.cli", "data", "synth", str(corpus),
-                        "--n-clips", str(n_clips)], check=True, cwd=REPO)
+                        "--n-clips", str(n_clips), "--cache", str(REPO / ".cache" / "sounds")],
+                       check=True, cwd=REPO)
 
 
 def best_constant_caption(dev_clips, refs: list[list[str]]) -> tuple[str, int]:

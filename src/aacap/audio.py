@@ -1,4 +1,5 @@
-"""Audio input: any file soundfile reads, or an array, to mono float32 at the model's rate.
+"""Audio input: any file soundfile reads (else FFmpeg through PyAV, `audio_av.py`: m4a, mp4,
+webm, ...), or an array, to mono float32 at the model's rate.
 
 Every failure is an `AudioError` whose message is one line naming the input, what is wrong
 (no such file, not a regular file, not audio, empty, truncated, NaN samples) and what to do.
@@ -30,11 +31,15 @@ import numpy as np
 import soundfile as sf
 import soxr
 
+from .audio_av import INSTALL_HINT, AvError, AvHeader, available, decode_blocks, probe
+from .native_stderr import silenced_native_stderr
+
 PANNS_SAMPLE_RATE = 32000  # Hz, PANNs / CoNeTTE encoders
 YAMNET_SAMPLE_RATE = 16000  # Hz, YAMNet
 MAX_PEAK = 100.0  # |sample| above which a recording is scaled to peak 1 (full scale)
 BLOCK_FRAMES = 2**18  # frames read per soundfile block while streaming (8 s at 32 kHz)
-FORMATS_HELP = "use wav, flac, ogg, opus or mp3"
+FORMATS_HELP = "use wav, flac, ogg, opus, mp3, m4a, aac, mp4 or webm"  # with PyAV installed
+FORMATS_HELP_NO_AV = f"use wav, flac, ogg, opus or mp3 (m4a, aac, mp4, webm: {INSTALL_HINT})"
 ESTIMATED_LENGTH = {"MP3", "MPEG"}  # formats whose header frame count is an estimate (MP3)
 # How a model wants its audio brought to its rate; its config names one (`ModelConfig.resampler`).
 RESAMPLERS = (
@@ -97,14 +102,17 @@ class AudioFile:
         size = self.path.stat().st_size
         if size == 0:
             raise AudioError(f"{self.path}: empty file (0 bytes); not a recording")
+        self._av: AvHeader | None = None  # set when FFmpeg (PyAV) decodes what libsndfile cannot
         try:
-            with sf.SoundFile(str(self.path)) as f:
+            with open_soundfile(self.path) as f:
                 self.frames, self.rate, self.channels = f.frames, f.samplerate, f.channels
                 log = f.extra_info
         except (sf.LibsndfileError, RuntimeError, TypeError, EOFError) as err:
             with open(self.path, "rb") as head:
-                reason = not_audio_reason(head.read(512), err)
-            raise AudioError(f"{self.path}: {reason}") from None
+                self._av = av_fallback(self.path, head.read(512), err)
+            self.frames, self.rate, self.channels = (self._av.frames, self._av.rate,
+                                                     self._av.channels)
+            log = ""
         if self.rate <= 0:
             raise AudioError(f"{self.path}: invalid sample rate {self.rate}; re-export the file")
         if self.frames <= 0:
@@ -134,19 +142,34 @@ class AudioFile:
     def _blocks(self) -> Iterator[np.ndarray]:
         """(frames, channels) float32 blocks at the file's rate; reading stopped early is a
         truncation error naming how much was read."""
+        if self._av is not None:
+            yield from self._av_blocks()
+            return
         read = 0
         try:
-            with sf.SoundFile(str(self.path)) as f:
+            with open_soundfile(self.path) as f:
                 exact = f.format not in ESTIMATED_LENGTH
                 for block in read_blocks(f, BLOCK_FRAMES):
                     read += len(block)
                     yield block
         except (sf.LibsndfileError, RuntimeError) as err:
-            with sf.SoundFile(str(self.path)) as f:
+            with open_soundfile(self.path) as f:
                 read = decodable_frames(f)
             raise AudioError(self._truncated(read, _libsndfile_reason(err))) from None
         if exact and read < self.frames:
             raise AudioError(self._truncated(read, "the data ends early"))
+
+    def _av_blocks(self) -> Iterator[np.ndarray]:
+        """`_blocks` through FFmpeg. Its header's frame count is an estimate: a whole pass
+        sets `frames` to what was decoded."""
+        read = 0
+        try:
+            for block in decode_blocks(self.path, self.rate, self.channels):
+                read += len(block)
+                yield block
+        except AvError as err:
+            raise AudioError(self._truncated(read, str(err))) from None
+        self.frames = read
 
     def _truncated(self, read: int, why: str) -> str:
         return (f"{self.path}: truncated or corrupt: decoding stopped after {read / self.rate:.2f} "
@@ -216,7 +239,8 @@ def load_audio(source: AudioSource, target_sr: int, source_sr: int | None = None
                resampler: str = "soxr") -> np.ndarray:
     """Read `source` and return mono float32 samples at `target_sr` Hz, shape (num_samples,).
 
-    `source` is a path to any format soundfile reads (wav, flac, ogg/vorbis, opus, mp3), or an
+    `source` is a path to any format soundfile reads (wav, flac, ogg/vorbis, opus, mp3) or,
+    with PyAV installed, FFmpeg reads (m4a/AAC, mp4, webm, mkv, ...; `audio_av.py`), or an
     array of shape (num_samples,) or (num_samples, channels) whose rate `source_sr` defaults to
     `target_sr`. With `resampler="soxr"` channels are averaged, then the rate is converted with
     soxr (high quality); with `"torchaudio-sinc"` each channel is resampled as torchaudio 0.13.1
@@ -325,6 +349,37 @@ def truncation_in_log(log: str, frames: int, rate: int) -> str:
     return ""
 
 
+def open_soundfile(path: Path) -> sf.SoundFile:
+    """`sf.SoundFile(path)`, without libmpg123's ID3 warnings (printed by the C library on
+    the process's stderr while it opens an MP3 with a malformed ID3 tag)."""
+    with open(path, "rb") as f:
+        tagged = f.read(3) == b"ID3"
+    with silenced_native_stderr(tagged):
+        return sf.SoundFile(str(path))
+
+
+def av_fallback(path: Path, head: bytes, err: BaseException) -> AvHeader:
+    """The header FFmpeg (PyAV) reads in `path`, which libsndfile refused with `err`; an
+    `AudioError` naming the cause when FFmpeg cannot read it either (or is not installed, or
+    the file is text, which is never handed to FFmpeg). A header without a duration (a WebM
+    from a browser) has its frames counted by decoding."""
+    refused = f"{path}: {not_audio_reason(head, err)}"
+    if not available() or is_text(head):
+        raise AudioError(refused)
+    try:
+        header = probe(path)
+    except AvError:
+        raise AudioError(refused) from None
+    if header.frames <= 0:
+        try:
+            frames = sum(len(b) for b in decode_blocks(path, header.rate, header.channels))
+        except AvError as av_err:
+            raise AudioError(f"{path}: {header.codec} audio that FFmpeg cannot decode ({av_err}); "
+                             "copy or export the file again") from None
+        header = AvHeader(header.rate, header.channels, frames, header.codec, header.container)
+    return header
+
+
 def read_blocks(f: sf.SoundFile, frames: int) -> Iterator[np.ndarray]:
     """(frames, channels) float32 blocks of the open file `f` until its data ends. Unlike
     `SoundFile.blocks`, which trusts the header's frame count (an estimate for MP3, whose
@@ -350,19 +405,28 @@ def _libsndfile_reason(err: BaseException) -> str:
     return str(err).split("\n")[0].split(": ")[-1].strip(" .") or "unreadable"
 
 
-def not_audio_reason(head: bytes, err: BaseException) -> str:
-    """Why libsndfile refused a non-empty file starting with the bytes `head`, for the user."""
+def formats_help() -> str:
+    """What to do with a file no decoder reads: the formats that this installation reads."""
+    return FORMATS_HELP if available() else FORMATS_HELP_NO_AV
+
+
+def is_text(head: bytes) -> bool:
+    """Whether the first bytes of a file are printable UTF-8 text (line breaks allowed)."""
     text = head.replace(b"\r", b"").replace(b"\n", b"").replace(b"\t", b"")
     try:
-        printable = head.decode("utf-8").isprintable() or text.decode("utf-8").isprintable()
+        return head.decode("utf-8").isprintable() or text.decode("utf-8").isprintable()
     except UnicodeDecodeError:
-        printable = False
-    if printable:
-        return f"is a text file, not audio (it starts {head[:24]!r}); {FORMATS_HELP}"
+        return False
+
+
+def not_audio_reason(head: bytes, err: BaseException) -> str:
+    """Why libsndfile refused a non-empty file starting with the bytes `head`, for the user."""
+    if is_text(head):
+        return f"is a text file, not audio (it starts {head[:24]!r}); {formats_help()}"
     reason = _libsndfile_reason(err)
     if "possibly a pipe" in reason or "does not exist" in reason:
         reason = "no audio format recognised"
-    return f"not audio ({reason}; it starts with bytes {head[:8].hex(' ')}); {FORMATS_HELP}"
+    return f"not audio ({reason}; it starts with bytes {head[:8].hex(' ')}); {formats_help()}"
 
 
 LONG_CLIP_S = 30.72  # s: longer recordings are streamed and encoded in chunks this long; a

@@ -3,13 +3,12 @@ checkpoint rebuilds its own model. Written atomically (temporary file, then rena
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import torch
 
+from .atomic import atomic_write
 from .config import ModelConfig
 from .model import CaptionModel
 from .vocab import Vocabulary
@@ -22,19 +21,9 @@ class CheckpointError(ValueError):
 
 
 def atomic_save(obj: Any, path: str | Path) -> None:
-    """torch.save `obj` to `path` so that a crash leaves either the old file or the new one."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            torch.save(obj, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """torch.save `obj` to `path` so that a crash leaves either the old file or the new one;
+    the file's mode follows the umask (0644 under umask 022), as `open` would make it."""
+    atomic_write(path, lambda f: torch.save(obj, f))
 
 
 def save_model(model: CaptionModel, path: str | Path, extra: dict[str, Any] | None = None) -> None:
@@ -49,6 +38,16 @@ def save_model(model: CaptionModel, path: str | Path, extra: dict[str, Any] | No
         },
         path,
     )
+
+
+RUN_CHECKPOINTS = ("best.pt", "last.pt")  # what `aacap train` leaves in its folder, best first
+
+
+def run_checkpoint(folder: str | Path) -> Path | None:
+    """The checkpoint to caption with from a training folder (`aacap train`'s OUT): `best.pt`,
+    else `last.pt` (a run not yet validated); None for a folder with neither."""
+    folder = Path(folder)
+    return next((folder / n for n in RUN_CHECKPOINTS if (folder / n).is_file()), None)
 
 
 def read_checkpoint(path: str | Path) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 # Subcommand modules in the order `aacap --help` lists them.
@@ -36,6 +37,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return int(args.func(args) or 0)
+    except BrokenPipeError:  # stdout closed early (`aacap caption ... | head`): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no flush error at exit
+        return 141  # 128 + SIGPIPE, what a shell reports for such a pipe
     except (ValueError, OSError) as err:  # user errors (a path, a permission): one line
         print(f"aacap {args.command}: error: {err}", file=sys.stderr)
         return 2

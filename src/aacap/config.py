@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
+import types
+import typing
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, TypeVar
+
+C = TypeVar("C")
 
 
 @dataclass
@@ -56,3 +61,37 @@ def apply_overrides(config: dict[str, Any], overrides: list[str]) -> dict[str, A
             raise ValueError(f"override {item!r}: unknown key {leaf!r}; known: {sorted(result)}")
         node[leaf] = value
     return result
+
+
+def config_from_args(cls: type[C], args: dict[str, Any], section: str) -> C:
+    """`cls(**args)` for a config dataclass, or a one-line `ValueError` naming `section.field`:
+    a field `cls` does not have (with the fields it has), or a value of the wrong type for an
+    int, float, bool or str field (`--set decoder_args.num_layers=abc`)."""
+    known = {f.name: f for f in dataclasses.fields(cls)}
+    unknown = [k for k in args if k not in known]
+    if unknown:
+        raise ValueError(f"{section}.{unknown[0]}: unknown field of {cls.__name__}; its fields: "
+                         f"{', '.join(known)}")
+    hints = typing.get_type_hints(cls)
+    for key, value in args.items():
+        allowed = _scalar_types(hints.get(key))
+        if allowed and not _is_instance(value, allowed):
+            names = " or ".join(t.__name__ for t in allowed)
+            raise ValueError(f"{section}.{key}={value!r}: must be {names}")
+    return cls(**args)
+
+
+def _scalar_types(hint: Any) -> tuple[type, ...]:
+    """(int,), (float,), (bool,), (str,) or a union of them with None; () for other hints."""
+    options = typing.get_args(hint) if isinstance(hint, types.UnionType) or typing.get_origin(
+        hint) is typing.Union else (hint,)
+    scalars = tuple(t for t in options if t in (int, float, bool, str, type(None)))
+    return scalars if len(scalars) == len(options) else ()
+
+
+def _is_instance(value: Any, allowed: tuple[type, ...]) -> bool:
+    if isinstance(value, bool):  # JSON true/false: only for bool fields
+        return bool in allowed
+    if isinstance(value, int) and float in allowed:  # 1 where a float is wanted
+        return True
+    return isinstance(value, allowed)

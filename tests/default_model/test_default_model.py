@@ -23,11 +23,22 @@ NAMES = ["Speech", "Dog", "Bark", "Animal", "Fly, housefly", "Rain", "Walk, foot
 def test_stem_and_tagging() -> None:
     assert {tags.stem(w) for w in ("barks", "barking", "barked", "bark")} == {"bark"}
     assert tags.stem("running") == "run" and tags.stem("bus") == "bus"
+    assert {tags.stem(w) for w in ("horse", "horses")} == {"hors"}
+    assert {tags.stem(w) for w in ("sneeze", "sneezes", "sneezing", "sneezed")} == {"sneez"}
+    assert tags.stem("tone") == "tone" and tags.stem("the") == "the"  # short words stay
     phrases = tags.class_phrases(NAMES)
     named = lambda text: [NAMES[k] for k in tags.tag_caption(text, phrases)]  # noqa: E731
     assert named("A dog barks while a man talks") == ["Speech", "Dog", "Bark"]
     assert named("Planes fly overhead as animals call") == []  # 'fly' ambiguous, Animal generic
     assert named("Someone walking in the rain") == ["Rain", "Walk, footsteps"]
+    assert tags.tag_caption("Horses gallop by", tags.class_phrases(["Horse"])) == [0]  # plural
+    # classes whose own name is ambiguous are named by their SYNONYMS only
+    wood = tags.class_phrases(["Chop", "Wood", "Fly, housefly"])
+    assert tags.tag_caption("Someone chopping a log with an axe", wood) == [0, 1]
+    # a caption naming a sound names its source (the ontology's CHILDREN)
+    horse = tags.class_phrases(["Horse", "Clip-clop", "Pig"])
+    assert tags.tag_caption("Hooves clip-clop on a road", horse) == [0, 1]
+    assert tags.tag_caption("Oinking and squealing", horse) == [2]
 
 
 @pytest.mark.parametrize("raw,clean", [
@@ -139,12 +150,20 @@ def test_unsure_tagger_gives_a_general_caption(tmp_path: Path) -> None:
 def test_short_clips_fill_a_patch(tmp_path: Path) -> None:
     wave = np.arange(1, 4001, dtype=np.float32) / 4000  # 0.25 s
     fitted = {mode: DefaultCaptioner(_tiny_assets(tmp_path), RetrievalOptions(short_clip=mode))
-              .fit_patch(wave) for mode in ("repeat", "centre", "pad")}
+              .fit_patch(wave) for mode in Y.SHORT_CLIP_MODES}
+    gaps = fitted["repeat-gaps"]  # wave, 0.1 s of zeros, wave, ... for 2 s: four patches
+    assert len(gaps) == Y.SHORT_FILL_SAMPLES and Y.num_patches(len(gaps)) == 4
+    unit = 4000 + Y.SHORT_GAP_SAMPLES
+    assert np.array_equal(gaps[unit:unit + 4000], wave) and not gaps[4000:unit].any()
     assert len(fitted["repeat"]) == Y.MIN_SAMPLES and np.array_equal(fitted["repeat"][4000:8000], wave)
     centre = fitted["centre"]
     start = (Y.MIN_SAMPLES - 4000) // 2
     assert np.array_equal(centre[start:start + 4000], wave) and not centre[:start].any()
     assert fitted["pad"] is wave  # YAMNet pads the end with zeros itself
+    long_wave = np.ones(Y.MIN_SAMPLES, dtype=np.float32)
+    assert all(Y.fit_short_clip(long_wave, mode) is long_wave for mode in Y.SHORT_CLIP_MODES)
+    with pytest.raises(ValueError, match="short-clip mode 'loop'"):
+        Y.fit_short_clip(wave, "loop")
 
 
 def test_sampling_over_the_ranking(tmp_path: Path) -> None:

@@ -18,7 +18,6 @@ import glob
 import json
 import multiprocessing
 import os
-import sys
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -26,14 +25,16 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from tqdm import tqdm
 
+from ..audio_av import AV_EXTENSIONS, available as av_available
 from ..captioning.loading import load_model
 from ..decoding import decoding_options_from_kwargs
+from ..progress import bar as progress_bar
 from .chunk import Item, caption_chunk
 from .ray_cluster import run_on_ray
 
-AUDIO_EXTENSIONS = {".wav", ".flac", ".ogg", ".oga", ".opus", ".mp3", ".aif", ".aiff", ".au"}
+AUDIO_EXTENSIONS = ({".wav", ".flac", ".ogg", ".oga", ".opus", ".mp3", ".aif", ".aiff", ".au"}
+                    | (AV_EXTENSIONS if av_available() else set()))  # + m4a, mp4, ... with PyAV
 
 
 @dataclass
@@ -217,8 +218,7 @@ def run_batch(
                                        threads or 1)
     else:
         results = _run_local(model, chunks, options, workers or 1, batch_size, threads)
-    bar = tqdm(total=len(todo), unit="clip", desc="aacap batch", disable=not progress,
-               file=sys.stderr, dynamic_ncols=True)
+    bar = progress_bar(total=len(todo), unit="clip", desc="aacap batch", enabled=progress)
     with open(out, "a", encoding="utf-8") as out_f, bar:
         for lines, errors in results:
             for row in lines:

@@ -20,8 +20,9 @@ needs torch + numpy and the shipped assets only.
 
 Before the ranking: a silent or near-silent clip gets a caption saying so, and a clip whose best
 specific class stays below `min_confidence` a general caption for that class's AudioSet branch.
-Clips shorter than one patch are repeated to fill it. Candidates are the ranking's best, or a
-seeded draw from the pool (`default_model/choose.py`); long recordings are captioned in windows.
+Clips shorter than one patch are repeated with short gaps to fill 2 s. Candidates are the
+ranking's best, or a seeded draw from the pool (`default_model/choose.py`); long recordings are
+captioned in windows.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from ..deadline import check_deadline
 from ..decoding import DecodingOptions, decoding_options_from_kwargs
 from ..default_model.choose import SUPPORTED, check_supported, sample_order
 from ..default_model.tags import GENERIC, words
-from ..encoders.yamnet import MIN_SAMPLES, SAMPLE_RATE, load_yamnet
+from ..encoders.yamnet import SAMPLE_RATE, fit_short_clip, load_yamnet
 from .protocol import CaptionResult, open_input
 from .segment import (LONG_RECORDING_S, LONG_SEGMENT_S, NUM_TAGS, SegmentedResult, merge_segments,
                       segment_bounds, segments_from_results)
@@ -75,7 +76,7 @@ class RetrievalOptions:
     top_patches: int = 2  # a class's clip score: mean of its `top_patches` best patch scores
     confidence_floor: float = 0.4  # clip scores are divided by max(best specific score, this)
     min_confidence: float = 0.1  # best specific clip score below this: a general caption
-    short_clip: str = "repeat"  # clips under one patch (0.975 s): "repeat", "centre" or "pad"
+    short_clip: str = "repeat-gaps"  # clips under one patch: see `yamnet.fit_short_clip`
     num_candidates: int = 5  # returned per clip, best first
 
 
@@ -136,18 +137,9 @@ class DefaultCaptioner:
         self.options = options or RetrievalOptions()
 
     def fit_patch(self, wave: np.ndarray) -> np.ndarray:
-        """A clip shorter than one YAMNet patch (`MIN_SAMPLES`) made to fill it: repeated
-        end to end ("repeat"), centred in zeros ("centre") or left to YAMNet's zero padding
-        at the end ("pad"). Longer clips are returned as they are. (S,) -> (S',)."""
-        n, mode = len(wave), self.options.short_clip
-        if n == 0 or n >= MIN_SAMPLES or mode == "pad":
-            return wave
-        if mode == "repeat":
-            return np.tile(wave, -(-MIN_SAMPLES // n))[:MIN_SAMPLES]
-        out = np.zeros(MIN_SAMPLES, dtype=wave.dtype)
-        start = (MIN_SAMPLES - n) // 2
-        out[start:start + n] = wave
-        return out
+        """A clip shorter than one YAMNet patch made to fill it (`yamnet.fit_short_clip` with
+        the `short_clip` mode). (S,) -> (S',)."""
+        return fit_short_clip(wave, self.options.short_clip)
 
     @torch.inference_mode()
     def patch_scores(self, wave: np.ndarray) -> np.ndarray:

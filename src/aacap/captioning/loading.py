@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..checkpoint import CheckpointError, load_checkpoint
+from ..checkpoint import CheckpointError, load_checkpoint, run_checkpoint
 from ..conette import conette_decoding_options, load_conette
 from ..hub import fetch_hub_model, parse_hub_spec
 from ..presets import PRESETS
@@ -17,9 +17,10 @@ from .protocol import Captioner
 
 def load_model(name_or_path: str | Path = "default", batch_size: int = 16,
                revision: str | None = None) -> Captioner:
-    """A captioner from a model name or path: `default`, an aacap checkpoint file, a CoNeTTE
-    directory, or a hub model (`conette`, `Labbeti/conette`, `hf://OWNER/NAME[@REVISION]`;
-    see `aacap.hub`), fetched into the hub cache on first use. `revision` picks a hub revision."""
+    """A captioner from a model name or path: `default`, an aacap checkpoint file, a training
+    folder (its `best.pt`, else `last.pt`), a CoNeTTE directory, or a hub model (`conette`,
+    `Labbeti/conette`, `hf://OWNER/NAME[@REVISION]`; see `aacap.hub`), fetched into the hub
+    cache on first use. `revision` picks a hub revision."""
     name = str(name_or_path)
     path = Path(name)
     if name == "default" and not path.exists():
@@ -27,6 +28,9 @@ def load_model(name_or_path: str | Path = "default", batch_size: int = 16,
     hub = parse_hub_spec(name, revision)
     if hub is not None:
         return _conette_captioner(fetch_hub_model(hub), name, batch_size)
+    if path.is_dir() and (run := run_checkpoint(path)) is not None:  # aacap train's OUT
+        return NeuralCaptioner(load_checkpoint(run), name=f"{path.name}/{run.stem}",
+                               batch_size=batch_size)
     if path.is_dir():
         return _conette_captioner(path, path.name, batch_size)
     if path.is_file():

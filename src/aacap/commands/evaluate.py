@@ -15,6 +15,8 @@ import json
 import sys
 from pathlib import Path
 
+from ..progress import add_quiet_argument
+
 PYTHON_SPICE_ADVICE = ("note: SPICE (and so SPIDEr) came from aacap's Python SPICE, an approximation of "
                        "SPICE 1.0; for numbers to publish, run `aacap metrics download spice` and add "
                        "--spice-backend java")
@@ -34,6 +36,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--spice-backend", choices=["python", "java"], default="python",
                    help="python: spaCy scene graphs (default, an approximation); java: the official SPICE 1.0 "
                         "(after `aacap metrics download spice`)")
+    add_quiet_argument(p)
     p.set_defaults(func=run)
 
 
@@ -58,7 +61,8 @@ def run(args: argparse.Namespace) -> int:
     check_available(names)
     data = read_captions(path)
     scores = evaluate(data.candidates, data.references, names, mult_candidates=data.mult_candidates,
-                      meteor_backend=args.meteor_backend, spice_backend=args.spice_backend)
+                      meteor_backend=args.meteor_backend, spice_backend=args.spice_backend,
+                      progress=not args.quiet)
     if scores.truncated:
         print(f"aacap evaluate: note: {scores.truncated} caption(s) longer than {MAX_CAPTION_WORDS} words "
               f"were cut to their first {MAX_CAPTION_WORDS}", file=sys.stderr)

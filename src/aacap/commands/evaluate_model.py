@@ -14,6 +14,7 @@ from collections import Counter
 from pathlib import Path
 
 from ..hub import REVISION_HELP
+from ..progress import add_quiet_argument
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -27,6 +28,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--metrics", default="dcase2020", help="preset or comma-separated names")
     p.add_argument("--batch-size", type=int, default=16, help="clips captioned together")
     p.add_argument("--limit", type=int, help="only the first N clips")
+    add_quiet_argument(p)
     from .decoding_args import add_decoding_arguments
 
     add_decoding_arguments(p)
@@ -41,6 +43,7 @@ def run(args: argparse.Namespace) -> int:
     from ..metrics import resolve_metrics
     from ..metrics.files import check_output_path
     from ..metrics.suite import check_available
+    from ..progress import bar, cleared
     from ..train.data import read_entry
     from ..train.evaluate import score_available
     from .evaluate import PYTHON_SPICE_ADVICE, used_python_spice
@@ -65,26 +68,28 @@ def run(args: argparse.Namespace) -> int:
 
     kept, captions, failed = [], [], 0
     rate = captioner.sample_rate
-    for start in range(0, len(items), args.batch_size):
-        chunk, waves = [], []
-        for item in items[start : start + args.batch_size]:
-            try:
-                waves.append(load_audio(item.audio, rate, resampler=captioner.resampler))
-                chunk.append(item)
-            except AudioError as err:
-                print(f"aacap evaluate-model: skipped {err}", file=sys.stderr)
-                failed += 1
-        if not chunk:
-            continue
-        results = captioner.caption(waves, sample_rate=rate, first_index=start, **kwargs)
-        kept += chunk
-        captions += [r.caption for r in results]
-        print(f"\rcaptioned {len(kept)}/{len(items)}", end="", file=sys.stderr, flush=True)
-    print(file=sys.stderr)
+    with bar(total=len(items), desc="aacap evaluate-model: captioning", unit="clip",
+             enabled=not args.quiet) as progress:
+        for start in range(0, len(items), args.batch_size):
+            chunk, waves = [], []
+            for item in items[start : start + args.batch_size]:
+                try:
+                    waves.append(load_audio(item.audio, rate, resampler=captioner.resampler))
+                    chunk.append(item)
+                except AudioError as err:
+                    with cleared():
+                        print(f"aacap evaluate-model: skipped {err}", file=sys.stderr)
+                    failed += 1
+            if chunk:
+                results = captioner.caption(waves, sample_rate=rate, first_index=start, **kwargs)
+                kept += chunk
+                captions += [r.caption for r in results]
+            progress.update(len(items[start : start + args.batch_size]))
     if not kept:
         raise ValueError(f"{args.manifest}: no clip could be read")
     refs = [list(i.captions) for i in kept]
-    scores = score_available(captions, refs, names, who="aacap evaluate-model")
+    scores = score_available(captions, refs, names, who="aacap evaluate-model",
+                             progress=not args.quiet)
     corpus, per_item = scores.corpus, scores.per_item
     print(f"{args.checkpoint} on {args.manifest} ({len(kept)} clips, task {options.task}, "
           f"{options.method}{f' {options.beam_size}' if options.method == 'beam' else ''})")

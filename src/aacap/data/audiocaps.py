@@ -99,7 +99,8 @@ def prepare_audiocaps(root: str | Path, splits: tuple[str, ...] | None = None,
     return items
 
 
-def download_audiocaps(root: str | Path, splits: tuple[str, ...] = SPLITS) -> Path:
+def download_audiocaps(root: str | Path, splits: tuple[str, ...] = SPLITS,
+                       progress: bool = True) -> Path:
     """Fetch AudioCaps' caption CSVs (sha256-checked) into `root/AUDIOCAPS/`.
 
     The audio itself is on YouTube, which this project does not download from: fetch each
@@ -108,5 +109,6 @@ def download_audiocaps(root: str | Path, splits: tuple[str, ...] = SPLITS) -> Pa
     """
     base = Path(root) / "AUDIOCAPS"
     for split in splits:
-        download(RemoteFile(f"{_RAW}/{split}.csv", f"{split}.csv", f"sha256:{_SHA256[split]}"), base)
+        download(RemoteFile(f"{_RAW}/{split}.csv", f"{split}.csv", f"sha256:{_SHA256[split]}"), base,
+                 progress=progress)
     return Path(root)

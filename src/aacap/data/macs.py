@@ -76,14 +76,16 @@ def prepare_macs(root: str | Path, splits: tuple[str, ...] = ("full",),
     return items
 
 
-def download_macs(root: str | Path, splits: tuple[str, ...] = ("full",)) -> Path:
+def download_macs(root: str | Path, splits: tuple[str, ...] = ("full",),
+                  progress: bool = True) -> Path:
     """Fetch MACS into `root/MACS/`: its captions (MACS.yaml) from Zenodo record 5114771 and
     its audio from the 8 TAU Urban Acoustic Scenes 2019 development archives (record 2589280,
     ~20 GB, kept in `MACS/archives/`) that hold MACS files, which are extracted into
     `MACS/audio/`. Resumable and md5-checked (the digests Zenodo publishes)."""
     base = Path(root) / "MACS"
     for fname, md5 in _FILES:
-        download(RemoteFile(f"{_ZENODO}/{fname}?download=1", fname, f"md5:{md5}"), base)
+        download(RemoteFile(f"{_ZENODO}/{fname}?download=1", fname, f"md5:{md5}"), base,
+                 progress=progress)
     wanted = {name for name, _ in read_yaml(base / "MACS.yaml")}
     audio = base / "audio"
     audio.mkdir(exist_ok=True)
@@ -92,7 +94,7 @@ def download_macs(root: str | Path, splits: tuple[str, ...] = ("full",)) -> Path
             break
         fname = f"{_TAU.rsplit('/', 1)[1]}.{part}.zip"
         archive = download(RemoteFile(f"{_TAU}.{part}.zip?download=1", f"archives/{fname}",
-                                      f"md5:{md5}"), base)
+                                      f"md5:{md5}"), base, progress=progress)
         with zipfile.ZipFile(archive) as zf:
             for member in zf.namelist():
                 name = member.rsplit("/", 1)[-1]

@@ -13,13 +13,13 @@ missing or unreadable audio file as a one-line `Problem` instead of stopping.
 from __future__ import annotations
 
 import json
-import os
 import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import BinaryIO, Iterable
 
-import soundfile as sf
+from ..atomic import atomic_write
+from ..audio import AudioError, AudioFile
 
 FIELDS = ("id", "audio", "captions", "duration_s", "dataset", "split")
 
@@ -77,15 +77,15 @@ class Problems(list):
 
 def write_manifest(path: str | Path, items: Iterable[ManifestItem]) -> int:
     """Write `items` to `path` (JSON lines, UTF-8), atomically; returns the number written."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
     n = 0
-    with open(tmp, "w", encoding="utf-8") as f:
+
+    def write(f: BinaryIO) -> None:
+        nonlocal n
         for item in items:
-            f.write(json.dumps(item.to_dict(), ensure_ascii=False) + "\n")
+            f.write((json.dumps(item.to_dict(), ensure_ascii=False) + "\n").encode("utf-8"))
             n += 1
-    os.replace(tmp, path)
+
+    atomic_write(path, write, fsync=False)
     return n
 
 
@@ -123,15 +123,12 @@ def audio_item(item_id: str, audio: Path, captions: list[str], dataset: str, spl
         problems.add(Problem(item_id, str(audio), "missing audio file"))
         return None
     try:
-        info = sf.info(str(audio))
-    except (sf.LibsndfileError, RuntimeError) as err:
-        reason = str(err).splitlines()[0].split(": ")[-1] or "unreadable"
+        header = AudioFile(audio)  # libsndfile, else FFmpeg (m4a, ...); MP3 ID3 warnings muted
+    except AudioError as err:
+        reason = str(err).removeprefix(f"{audio}: ")
         problems.add(Problem(item_id, str(audio), f"unreadable audio ({reason})"))
         return None
-    if info.frames <= 0 or info.samplerate <= 0:
-        problems.add(Problem(item_id, str(audio), "audio file has no samples"))
-        return None
-    duration_s = round(info.frames / info.samplerate, 6)
+    duration_s = round(header.frames / header.rate, 6)
     return ManifestItem(item_id, str(audio.resolve()), captions, duration_s, dataset, split)
 
 

@@ -25,6 +25,7 @@ import numpy as np
 import soundfile as sf
 
 from ..audio import load_audio
+from ..progress import bar as progress_bar
 from .clotho import CAPTION_COLUMNS, METADATA_COLUMNS, METADATA_ENCODING, SPLITS
 from .sounds import LabelledSound
 
@@ -327,10 +328,12 @@ def _caption_order(events: list[Event], relation: str) -> list[Event]:
 # ---------------------------------------------------------------------------- corpus
 
 
-def synthesize(sounds: list[LabelledSound], out: str | Path, cfg: SynthConfig) -> dict[str, int]:
+def synthesize(sounds: list[LabelledSound], out: str | Path, cfg: SynthConfig,
+               progress: bool = False) -> dict[str, int]:
     """Write the corpus to `out` in Clotho's layout; returns the number of clips per split.
 
     `cfg.n_clips` are divided by `cfg.fractions` (every split gets at least one clip).
+    `progress`: a bar of the clips written on stderr (a terminal only, `aacap.progress`).
     """
     if cfg.n_clips < 3:
         raise ValueError(f"--n-clips {cfg.n_clips}: need at least 3 (one per split)")
@@ -339,6 +342,8 @@ def synthesize(sounds: list[LabelledSound], out: str | Path, cfg: SynthConfig) -
     counts = _split_counts(cfg.n_clips, cfg.fractions)
     bank = SoundBank(cfg.sample_rate)
     event_rows = []
+    bar = progress_bar(total=sum(counts.values()), desc="aacap data synth", unit="clip",
+                       enabled=progress)
     for s_idx, split in enumerate(SPLIT_NAMES):
         pool: dict[str, list[LabelledSound]] = {}
         for s in pools[split]:
@@ -353,12 +358,14 @@ def synthesize(sounds: list[LabelledSound], out: str | Path, cfg: SynthConfig) -
             clip, audio = make_clip(name, split, pool, bank, cfg, rng)
             sf.write(str(out / split / name), audio, cfg.sample_rate, subtype="PCM_16")
             clips.append(clip)
+            bar.update()
         _write_csvs(out, split, clips, cfg.sample_rate)
         for c in clips:
             for e in c.events:
                 event_rows.append([c.file_name, split, c.relation, c.loudness, e.role,
                                    e.sound.concept, e.sound.source, e.sound.group,
                                    f"{e.onset_s:.3f}", f"{e.duration_s:.3f}", e.level_db])
+    bar.close()
     with open(out / "synth_events.csv", "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
         w.writerow(["file_name", "split", "relation", "loudness", "role", "concept", "source",

@@ -74,7 +74,8 @@ def prepare_wavcaps(root: str | Path, splits: tuple[str, ...] | None = None,
     return items
 
 
-def download_wavcaps(root: str | Path, splits: tuple[str, ...] = tuple(SOURCES)) -> Path:
+def download_wavcaps(root: str | Path, splits: tuple[str, ...] = tuple(SOURCES),
+                     progress: bool = True) -> Path:
     """WavCaps is distributed through the Hugging Face hub (cvssp/WavCaps), which this project
     does not download from; this raises with what to do instead."""
     from .download import DownloadError

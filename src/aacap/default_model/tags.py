@@ -85,6 +85,47 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "Vacuum cleaner": ("vacuum", "vacuuming"),
     "Fire": ("flames", "burning", "burns", "fireplace", "campfire"),
     "Crackle": ("crackles", "crackling"),
+    # classes whose display name alone is too ambiguous to name them (see AMBIGUOUS): without
+    # these no caption names them, and the retrieval ignores what the tagger heard
+    "Chop": ("chopping", "chops", "chopped", "axe", "hatchet"),
+    "Wood": ("wood", "wooden", "log", "logs"),
+    "Whip": ("whip", "whips", "whipping"),
+    "Arrow": ("arrow", "arrows"),
+    "Tap": ("tapping", "taps"),
+    "Rattle": ("rattle", "rattles", "rattling"),
+    "Rub": ("rubbing", "rubs"),
+    "Roll": ("rolling", "rolls"),
+    "Stir": ("stirring", "stirs"),
+    "Splinter": ("splintering", "splinters"),
+    "Run": ("running footsteps", "person running", "someone running", "runs by", "jogging"),
+    "Shuffle": ("shuffling feet", "shuffles"),
+    "Crow": ("crow caws", "crows caw", "crow cawing", "crows cawing"),
+    "Mechanical fan": ("fan", "fans"),
+    "Air conditioning": ("air conditioner", "air conditioning"),
+    "Drawer open or close": ("drawer", "drawers"),
+    "Cupboard open or close": ("cupboard", "cupboards", "cabinet"),
+}
+
+# The AudioSet ontology's sound -> source links among animal classes (parent: children): a
+# caption naming the child ("clip-clop", "oinking") names its source class too.
+CHILDREN: dict[str, tuple[str, ...]] = {
+    "Dog": ("Bark", "Yip", "Howl", "Bow-wow", "Growling", "Whimper (dog)"),
+    "Cat": ("Purr", "Meow", "Caterwaul"),
+    "Horse": ("Clip-clop", "Neigh, whinny"),
+    "Cattle, bovinae": ("Moo",),
+    "Pig": ("Oink",),
+    "Goat": ("Bleat",),
+    "Sheep": ("Bleat",),
+    "Chicken, rooster": ("Cluck", "Crowing, cock-a-doodle-doo"),
+    "Turkey": ("Gobble",),
+    "Duck": ("Quack",),
+    "Goose": ("Honk",),
+    "Roaring cats (lions, tigers)": ("Roar",),
+    "Bird": ("Bird vocalization, bird call, bird song", "Chirp, tweet", "Squawk"),
+    "Pigeon, dove": ("Coo",),
+    "Crow": ("Caw",),
+    "Owl": ("Hoot",),
+    "Frog": ("Croak",),
 }
 
 # Display-name parts too ambiguous in captions to name their class alone
@@ -108,13 +149,17 @@ _WORD = re.compile(r"[a-z]+")
 
 
 def stem(word: str) -> str:
-    """A light, consistent suffix stripper: barking/barks/barked -> bark; running -> run."""
+    """A light, consistent suffix stripper: barking/barks/barked -> bark; running -> run;
+    horse/horses -> hors, sneeze/sneezes/sneezing -> sneez (a final e of 5+ letters goes, as
+    the suffixes take it with them)."""
     for suffix in ("ing", "ed", "es", "s"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             word = word[: -len(suffix)]
             if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "lsz":
                 word = word[:-1]  # running -> runn -> run
             break
+    if len(word) >= 5 and word.endswith("e"):
+        word = word[:-1]  # horse -> hors, as horses -> hors
     return word
 
 
@@ -124,18 +169,24 @@ def words(text: str) -> list[str]:
 
 
 def class_phrases(names: list[str]) -> list[list[tuple[str, ...]]]:
-    """For each class, the stemmed phrases that name it (from its display name + SYNONYMS)."""
+    """For each class, the stemmed phrases that name it: its display name and SYNONYMS, and
+    those of its CHILDREN."""
     out: list[list[tuple[str, ...]]] = []
     for name in names:
         if name in GENERIC:
             out.append([])
             continue
-        parts = [re.sub(r"\(.*?\)", "", p).strip().lower() for p in name.split(",")]
-        parts = [p for p in parts if p and p not in AMBIGUOUS and p != "etc."]
-        parts += SYNONYMS.get(name, ())
+        parts = _own_parts(name) + [p for child in CHILDREN.get(name, ()) for p in _own_parts(child)]
         phrases = {tuple(words(p)) for p in parts}
         out.append(sorted(p for p in phrases if p))
     return out
+
+
+def _own_parts(name: str) -> list[str]:
+    """The phrases of a class's display name (parentheses dropped, ambiguous parts left out)
+    and its SYNONYMS, as written."""
+    parts = [re.sub(r"\(.*?\)", "", p).strip().lower() for p in name.split(",")]
+    return [p for p in parts if p and p not in AMBIGUOUS and p != "etc."] + list(SYNONYMS.get(name, ()))
 
 
 def tag_caption(text: str, phrases: list[list[tuple[str, ...]]]) -> list[int]:

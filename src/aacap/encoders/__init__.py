@@ -10,6 +10,8 @@ from typing import Any
 
 from torch import nn
 
+from ..config import config_from_args
+
 ENCODERS = ("las", "cnn14", "cnext", "yamnet")
 
 
@@ -18,17 +20,17 @@ def build_encoder(kind: str, args: dict[str, Any]) -> nn.Module:
     if kind == "las":
         from .las import LasEncoder, LasEncoderConfig
 
-        return LasEncoder(LasEncoderConfig(**args))
+        return LasEncoder(config_from_args(LasEncoderConfig, args, "encoder_args"))
     if kind == "cnn14":
         from .cnn14 import Cnn14Config, Cnn14Encoder
 
-        return Cnn14Encoder(Cnn14Config(**args))
+        return Cnn14Encoder(config_from_args(Cnn14Config, args, "encoder_args"))
     if kind == "cnext":
         from .convnext import ConvNextConfig, ConvNextEncoder
 
-        return ConvNextEncoder(ConvNextConfig(**args))
+        return ConvNextEncoder(config_from_args(ConvNextConfig, args, "encoder_args"))
     if kind == "yamnet":
         from .yamnet import YamnetConfig, YamnetEncoder
 
-        return YamnetEncoder(YamnetConfig(**args))
+        return YamnetEncoder(config_from_args(YamnetConfig, args, "encoder_args"))
     raise ValueError(f"unknown encoder {kind!r}; choose one of {ENCODERS}")

@@ -3,7 +3,7 @@
 `panns_weights()` returns a local path to the file, in this order:
 
 1. `~/panns_data/Cnn14_mAP=0.431.pth`, where `panns_inference` keeps it, if its md5 is right;
-2. `$AACAP_CACHE/panns/Cnn14_mAP=0.431.pth` (default `~/.cache/aacap/panns/`), the one
+2. `$AACAP_CACHE/panns/Cnn14_mAP=0.431.pth` (`aacap.cache_dirs`: `~/.cache/aacap/panns/` on Linux), the one
    documented place aacap downloads it to;
 3. a download from Zenodo (327 MB) into that place: resumed from `<file>.part` after a cut,
    renamed only once its md5 matches the record's published one (the size is checked for the
@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from ..cache_dirs import cache_dir
 from ..data.download import DownloadError, RemoteFile, download
 
 PANNS_NAME = "panns"  # what --weights / --encoder-weights take to mean this file
@@ -60,7 +61,7 @@ def panns_weights(url: str | None = None, cache: str | Path | None = None,
 
 def panns_cache_dir() -> Path:
     """Where aacap keeps the downloaded PANNs weights: `$AACAP_CACHE/panns`."""
-    return Path(os.environ.get("AACAP_CACHE", Path.home() / ".cache" / "aacap")) / "panns"
+    return cache_dir("panns")
 
 
 def resolve_encoder_weights(kind: str, weights: str | Path) -> str | Path:

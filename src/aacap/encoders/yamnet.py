@@ -42,6 +42,11 @@ PATCH_HOP_SAMPLES = PATCH_HOP_FRAMES * STFT_HOP  # 7680 samples
 MIN_SAMPLES = int((0.96 + 0.025 - 0.010) * SAMPLE_RATE)  # 15600 samples = 0.975 s: one patch
 EMBED_DIM = 1024
 NUM_CLASSES = 521
+# A clip shorter than one patch is one short event (a step, a click): `fit_short_clip` repeats it
+# with a short silence between copies, as the event would recur, to fill a few patches.
+SHORT_GAP_SAMPLES = int(0.1 * SAMPLE_RATE)  # 1600 samples of silence between copies
+SHORT_FILL_SAMPLES = 2 * SAMPLE_RATE  # 32000 samples = 2 s: 4 patches (the last zero-padded)
+SHORT_CLIP_MODES = ("repeat-gaps", "repeat", "centre", "pad")
 
 # (stride, out_channels) of each layer after the first conv; all kernels are 3x3.
 _SEPARABLE = [(1, 64), (2, 128), (1, 128), (2, 256), (1, 256), (2, 512)] + [(1, 512)] * 5 + [
@@ -62,6 +67,28 @@ def pad_waveform(wave: Tensor) -> Tensor:
     """Zero-pad a (S,) waveform as YAMNet does: to `MIN_SAMPLES`, then to a whole hop."""
     target = MIN_SAMPLES + (num_patches(wave.shape[-1]) - 1) * PATCH_HOP_SAMPLES
     return F.pad(wave, (0, target - wave.shape[-1]))
+
+
+def fit_short_clip(wave: np.ndarray, mode: str = "repeat-gaps") -> np.ndarray:
+    """A clip shorter than one patch (`MIN_SAMPLES`) made to fill YAMNet's input, (S,) -> (S',):
+    "repeat-gaps": copies separated by 0.1 s of silence, to 2 s (4 patches);
+    "repeat": copies end to end, to one patch; "centre": centred in zeros, to one patch;
+    "pad": unchanged (YAMNet zero-pads the end). Empty and longer clips are returned as they are."""
+    if mode not in SHORT_CLIP_MODES:
+        raise ValueError(f"short-clip mode {mode!r}: choose one of {', '.join(SHORT_CLIP_MODES)}")
+    n = len(wave)
+    if n == 0 or n >= MIN_SAMPLES or mode == "pad":
+        return wave
+    if mode == "centre":
+        out = np.zeros(MIN_SAMPLES, dtype=wave.dtype)
+        start = (MIN_SAMPLES - n) // 2
+        out[start:start + n] = wave
+        return out
+    unit, target = wave, MIN_SAMPLES
+    if mode == "repeat-gaps":
+        unit = np.concatenate([wave, np.zeros(SHORT_GAP_SAMPLES, dtype=wave.dtype)])
+        target = SHORT_FILL_SAMPLES
+    return np.tile(unit, -(-target // len(unit)))[:target]
 
 
 def _hertz_to_mel(hz: np.ndarray) -> np.ndarray:

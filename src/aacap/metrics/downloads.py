@@ -17,6 +17,7 @@ streamed to a ``.part`` file, checked against a digest recorded here, then renam
 
 from __future__ import annotations
 
+import fnmatch
 import shutil
 import zipfile
 from pathlib import Path
@@ -43,17 +44,24 @@ def http_download(url: str, dest: Path, *, sha256: str | None = None, sha1: str 
 def download_fense(hub_endpoint: str | None = None, echecker_url: str = fense_files.ECHECKER_URL) -> list[Path]:
     """Fetch FENSE's three parts into their standard caches; returns where they are."""
     try:
-        from huggingface_hub import HfApi, snapshot_download
+        from huggingface_hub import HfApi, hf_hub_download
     except ImportError:
         raise DownloadError("the hub download needs huggingface_hub: pip install huggingface_hub") from None
     cache = fense_files.hub_cache()
     out = []
     for repo, patterns in ((fense_files.SBERT_REPO, SBERT_FILES), (fense_files.ECHECKER_BERT, BERT_TOKENIZER_FILES)):
         try:
+            info = HfApi(endpoint=hub_endpoint).model_info(repo, revision="main")
+            names = {s.rfilename for s in info.siblings or []}
             if repo == fense_files.SBERT_REPO:
-                names = {s.rfilename for s in HfApi(endpoint=hub_endpoint).model_info(repo, revision="main").siblings or []}
                 patterns = [*patterns, "model.safetensors" if "model.safetensors" in names else "pytorch_model.bin"]
-            out.append(Path(snapshot_download(repo, cache_dir=cache, allow_patterns=patterns, endpoint=hub_endpoint)))
+            wanted = sorted(n for n in names if any(fnmatch.fnmatch(n, p) for p in patterns))
+            if not wanted:
+                raise FileNotFoundError(f"none of {patterns} in the repository")
+            # file by file at the listed commit: the same requests on every huggingface_hub version
+            for name in wanted:
+                path = Path(hf_hub_download(repo, name, revision=info.sha, cache_dir=cache, endpoint=hub_endpoint))
+            out.append(path.parents[len(Path(name).parts) - 1])
         except Exception as e:  # huggingface_hub raises many kinds: name the repository and the cause
             raise DownloadError(f"{repo}: hub download failed ({type(e).__name__}: {str(e).splitlines()[0][:200]})") from None
     ckpt = fense_files.fense_data_dir() / f"{fense_files.ECHECKER}.ckpt"

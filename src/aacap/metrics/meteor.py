@@ -29,6 +29,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
+from aacap.cache_dirs import cache_dir
 from aacap.metrics.java import pycocoevalcap_dir
 from aacap.metrics.wordnet import WordNet, wordnet
 
@@ -161,8 +162,7 @@ class Paraphrases:
 
     @staticmethod
     def index_path() -> Path:
-        root = Path(os.environ.get("AACAP_CACHE", Path.home() / ".cache" / "aacap"))
-        return root / "meteor" / "paraphrase-en-v2.sqlite"
+        return cache_dir("meteor") / "paraphrase-en-v2.sqlite"
 
     @staticmethod
     def _hashes(phrases: Iterable[str]) -> np.ndarray:

@@ -26,6 +26,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
+from aacap.cache_dirs import cache_dir
 from aacap.metrics.spice_graph import Tuple, propose_tuples
 from aacap.metrics.tokenizer import tokenize
 from aacap.metrics.wordnet import WordNet, WordNetUnavailable, wordnet  # noqa: F401 (re-exported)
@@ -127,19 +128,37 @@ class AttributeRules:
 
 
 def _parse(texts: list[str]):
-    """spaCy docs of the texts: tagger and parser, then the model's attribute rules and lemmas."""
+    """spaCy docs of PTB-tokenised texts, on exactly their tokens (CoreNLP keeps "high-pitched" one
+    token; spaCy's own tokenizer would split it): tagger and parser, then the model's attribute
+    rules and lemmas (verbs lemmatised as verbs, see :func:`_verb_lemmas`)."""
+    from spacy.tokens import Doc  # spaCy is optional (the metrics extra), as in _parser
+
     nlp = _parser()
+    words = (t.split() for t in texts)
+    docs = (Doc(nlp.vocab, words=w, spaces=[True] * (len(w) - 1) + [False] * bool(w)) for w in words)
     if not {"attribute_ruler", "lemmatizer"} <= set(nlp.pipe_names):
-        yield from nlp.pipe(texts, batch_size=256)
+        yield from nlp.pipe(docs, batch_size=256)
         return
     rules, lemmatizer = _attribute_rules(), nlp.get_pipe("lemmatizer")
     if rules is None:
-        yield from nlp.pipe(texts, batch_size=256)
+        for doc in nlp.pipe(docs, batch_size=256):
+            yield _verb_lemmas(doc, lemmatizer)
         return
     with nlp.select_pipes(disable=["attribute_ruler", "lemmatizer"]):
-        for doc in nlp.pipe(texts, batch_size=256):
+        for doc in nlp.pipe(docs, batch_size=256):
             rules(doc)
-            yield lemmatizer(doc)
+            yield _verb_lemmas(lemmatizer(doc), lemmatizer)
+
+
+def _verb_lemmas(doc, lemmatizer):
+    """CoreNLP lemmatises by the Penn tag alone: a verb tag gets a verb's lemma. spaCy's rules
+    go by the coarse part of speech, and a verb it made an auxiliary ("the bell rang loudly
+    making ...": aux(making, rang)) keeps its form; lemmatise those as verbs ("ring")."""
+    for t in doc:
+        if t.pos_ == "AUX" and t.tag_.startswith("VB") and t.lemma_ == t.text:
+            t.pos_ = "VERB"
+            t.lemma_ = lemmatizer.rule_lemmatize(t)[0]
+    return doc
 
 
 @lru_cache(maxsize=1)
@@ -279,14 +298,13 @@ class SceneGraphCache:
             self._dirty = False
 
 
-_SCENE_GRAPH_VERSION = "6"  # bump when the rules change: cached graphs of older rules are ignored
+_SCENE_GRAPH_VERSION = "8"  # bump when the rules change: cached graphs of older rules are ignored
 
 
 @lru_cache(maxsize=1)
 def default_cache() -> SceneGraphCache:
-    """The on-disk parse cache: ``$AACAP_CACHE/spice/graphs-v<rules>.json`` (default ~/.cache/aacap)."""
-    root = Path(os.environ.get("AACAP_CACHE", Path.home() / ".cache" / "aacap"))
-    return SceneGraphCache(root / "spice" / f"graphs-v{_SCENE_GRAPH_VERSION}.json")
+    """The on-disk parse cache: ``$AACAP_CACHE/spice/graphs-v<rules>.json`` (`aacap.cache_dirs`)."""
+    return SceneGraphCache(cache_dir("spice") / f"graphs-v{_SCENE_GRAPH_VERSION}.json")
 
 
 def spice(candidates: Sequence[str], mult_references: Sequence[Sequence[str]],

@@ -30,6 +30,7 @@ from typing import Sequence
 
 import numpy as np
 
+from aacap.cache_dirs import cache_dir
 from aacap.metrics.java import JavaUnavailable, java_major_version, pycocoevalcap_dir
 
 CORENLP_JARS = ("stanford-corenlp-3.6.0.jar", "stanford-corenlp-3.6.0-models.jar")
@@ -125,7 +126,7 @@ def build_script_engine(lib: Path) -> Path:
 
 def spice_dir() -> Path:
     """Where `aacap metrics download spice` puts SPICE 1.0 and its jars."""
-    return Path(os.environ.get("AACAP_CACHE", Path.home() / ".cache" / "aacap")) / "spice"
+    return cache_dir("spice")
 
 
 def spice_root() -> Path | None:

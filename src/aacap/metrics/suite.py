@@ -18,6 +18,7 @@ import numpy as np
 
 from aacap.metrics import ngram
 from aacap.metrics.tokenizer import tokenize
+from aacap.progress import bar as progress_bar
 
 BLEU = ["bleu_1", "bleu_2", "bleu_3", "bleu_4"]
 # aac-metrics 0.6.0's METRICS_SETS, each listed with what it outputs ("spider" includes cider_d
@@ -131,6 +132,7 @@ def evaluate(
     mult_candidates: Sequence[Sequence[str]] | None = None,
     meteor_backend: str = "auto",
     spice_backend: str = "python",
+    progress: bool = False,
 ) -> Scores:
     """Score N candidate captions against their references.
 
@@ -143,7 +145,8 @@ def evaluate(
     spaCy, see ``spice.py``) or ``java`` (the official SPICE 1.0 with the CoreNLP jars of
     ``aacap metrics download spice``, see ``spice_java.py``).
     Returns a :class:`Scores` with corpus and per-item values and the backend of each metric;
-    it unpacks as ``corpus, per_item = evaluate(...)``.
+    it unpacks as ``corpus, per_item = evaluate(...)``. progress: a bar over the metric groups
+    on stderr, naming the one being computed (a terminal only, ``aacap.progress``).
     """
     check_inputs(candidates, mult_references)
     names = resolve_metrics(metrics)
@@ -164,11 +167,25 @@ def evaluate(
     per_item: dict[str, np.ndarray] = {}
     backends: dict[str, str] = {}
 
+    groups = [g for g, wanted in (
+        ("bleu", bool(need & set(BLEU))), ("rouge_l", "rouge_l" in need),
+        ("cider_d", "cider_d" in need), ("meteor", "meteor" in need), ("spice", "spice" in need),
+        ("spider_max", "spider_max" in need), ("vocab", "vocab" in need),
+        ("sbert_sim", "sbert_sim" in need), ("fer", "fer" in need), ("fense", "fense" in need),
+        ("spider_fl", "spider_fl" in need)) if wanted]
+    bar = progress_bar(total=len(groups), desc="metrics", unit="metric", enabled=progress,
+                       leave=False)
+
     def add(result: tuple[dict[str, float], dict[str, np.ndarray]], backend: str) -> None:
         corpus.update(result[0])
         per_item.update(result[1])
         backends.update({k: backend for k in result[0]})
+        bar.update()
+        if bar.n < len(groups):
+            bar.set_postfix_str(groups[bar.n])  # the group computed next
 
+    if groups:
+        bar.set_postfix_str(groups[0])
     cands_tok = tokenize(candidates)
     refs_tok = [tokenize(refs) for refs in mult_references]
     if need & set(BLEU):
@@ -207,6 +224,7 @@ def evaluate(
         from aacap.metrics import fense
 
         add(fense.spider_fl(per_item["spider"], per_item["fer"]), f"fer:{backends['fer']}+{backends['spider']}")
+    bar.close()
     order = [n for n in names if n in corpus]
     order += [n for n in corpus if n.startswith("vocab.") and "vocab" in names]
     return Scores({n: corpus[n] for n in order}, {n: per_item[n] for n in order if n in per_item},

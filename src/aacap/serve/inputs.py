@@ -18,7 +18,10 @@ import numpy as np
 import soundfile as sf
 
 from ..audio import ESTIMATED_LENGTH, AudioError, array_name, decodable_frames, not_audio_reason
-from ..audio import read_audio, read_blocks, truncation_in_log
+from ..audio import is_text, read_audio, read_blocks, truncation_in_log
+from ..audio_av import AvError, available as av_available, decode_blocks as av_decode_blocks
+from ..audio_av import probe as av_probe
+from ..native_stderr import silenced_native_stderr
 from ..features import mel_filterbank
 from ..features import hz_to_mel, mel_to_hz
 
@@ -73,7 +76,8 @@ class Decoded:
 
 def decode_audio(data: bytes, name: str, sample_rate: int, max_audio_s: float,
                  resampler: str = "soxr") -> Decoded:
-    """Decode an uploaded file (any format soundfile reads) to mono float32 at `sample_rate`.
+    """Decode an uploaded file (any format soundfile reads, else FFmpeg through PyAV when it
+    is installed: m4a, mp4, webm, ...) to mono float32 at `sample_rate`.
 
     Raises `InputError`: 400 for an empty upload or bad samples (zero length, NaN/Inf), 413 for
     a recording longer than `max_audio_s` seconds (checked from the header, before decoding),
@@ -97,13 +101,46 @@ def decode_audio(data: bytes, name: str, sample_rate: int, max_audio_s: float,
                                       "cut the recording into parts")
             array, rate = _read_all(f, name), f.samplerate
     except (sf.LibsndfileError, RuntimeError, TypeError, EOFError) as err:
-        raise InputError(415, f"{name}: {not_audio_reason(data[:512], err)}") from None
+        array, rate = _read_with_av(data, name, max_audio_s, err)
     try:
         clip = read_audio(array, sample_rate, rate, resampler)
     except AudioError as err:
         message = str(err).replace(array_name(array), name, 1)
         raise InputError(400, message) from None
     return Decoded(clip.samples, sample_rate, name)
+
+
+def _read_with_av(data: bytes, name: str, max_audio_s: float, err: BaseException
+                  ) -> tuple[np.ndarray, int]:
+    """An upload libsndfile refused with `err`, decoded by FFmpeg (PyAV): (frames, channels)
+    float32 and its rate. 415 when FFmpeg cannot read it either (or is not installed, or it is
+    text), 413 past `max_audio_s` (announced or decoded), 400 when decoding fails partway."""
+    refused = InputError(415, f"{name}: {not_audio_reason(data[:512], err)}")
+    if not av_available() or is_text(data[:512]):
+        raise refused
+    try:
+        header = av_probe(data)
+    except AvError:
+        raise refused from None
+    too_long = InputError(413, f"{name}: more than {max_audio_s:g} s of audio, this server's "
+                               "limit; cut the recording into parts")
+    if header.frames > max_audio_s * header.rate:
+        raise too_long
+    blocks, read = [], 0
+    try:
+        for block in av_decode_blocks(data, header.rate, header.channels):
+            blocks.append(block)
+            read += len(block)
+            if read > max_audio_s * header.rate:
+                raise too_long
+    except AvError as av_err:
+        raise InputError(400, f"{name}: truncated or corrupt: FFmpeg stopped after "
+                              f"{read / header.rate:.2f} s ({av_err}); send the whole file"
+                         ) from None
+    if not read:
+        raise InputError(400, f"{name}: contains no audio samples ({header.codec} stream of "
+                              "0 frames); send a non-empty recording")
+    return np.concatenate(blocks), header.rate
 
 
 def _read_all(f: sf.SoundFile, name: str) -> np.ndarray:
@@ -133,7 +170,8 @@ def _soundfile(data: bytes, name: str) -> sf.SoundFile:
     their extension, so when the bytes alone fail, they are read from a temporary file named
     with the upload's suffix."""
     try:
-        return sf.SoundFile(io.BytesIO(data))
+        with silenced_native_stderr(data[:3] == b"ID3"):  # libmpg123's ID3 warnings
+            return sf.SoundFile(io.BytesIO(data))
     except sf.LibsndfileError:
         suffix = Path(name).suffix.lower()
         if not suffix or not suffix[1:].isalnum():
@@ -141,7 +179,8 @@ def _soundfile(data: bytes, name: str) -> sf.SoundFile:
     with tempfile.NamedTemporaryFile(suffix=suffix) as tmp:
         tmp.write(data)
         tmp.flush()
-        f = sf.SoundFile(tmp.name)
+        with silenced_native_stderr(data[:3] == b"ID3"):
+            f = sf.SoundFile(tmp.name)
         f.read(frames=0)  # opened while the file exists; its descriptor keeps it readable
         return f
 

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -20,6 +18,8 @@ from urllib.parse import quote
 import numpy as np
 import torch
 from torch import nn
+
+from ..atomic import atomic_write
 
 ASSETS = Path(__file__).resolve().parents[1] / "assets" / "default"
 
@@ -92,14 +92,7 @@ def embed_wave(encoder: nn.Module, wave: np.ndarray) -> np.ndarray:
 
 def save_npy(path: Path, array: np.ndarray) -> None:
     """np.save through a temporary file and a rename: a crash leaves no partial file."""
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.save(f, array)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(path, lambda f: np.save(f, array), fsync=False)
 
 
 class FrameCache:
@@ -154,8 +147,6 @@ class FrameCache:
 
 
 def _progress(items: list[Any], desc: str, enabled: bool) -> Any:
-    if not enabled:
-        return items
-    from tqdm import tqdm
+    from ..progress import bar
 
-    return tqdm(items, desc=desc, leave=False)
+    return bar(items, desc=desc, unit="clip", enabled=enabled, leave=False)

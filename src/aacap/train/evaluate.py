@@ -26,9 +26,9 @@ def caption_clips(model: CaptionModel, source: InputSource, options: DecodingOpt
     out: list[list[tuple[str, float]]] = []
     starts = range(0, len(source), batch_size)
     if progress:
-        from tqdm import tqdm
+        from ..progress import bar
 
-        starts = tqdm(starts, desc="captioning", leave=False)
+        starts = bar(starts, desc="captioning", unit="batch", leave=False)
     for start in starts:
         idx = range(start, min(start + batch_size, len(source)))
         x, lengths = pad_frames([source[i] for i in idx])
@@ -61,11 +61,12 @@ def score(candidates: list[str], references: list[list[str]], metrics: list[str]
 
 
 def score_available(candidates: list[str], references: list[list[str]], metrics: list[str],
-                    who: str = "aacap") -> Scores:
+                    who: str = "aacap", progress: bool = False) -> Scores:
     """`metrics.evaluate` of every metric that can run here; one that cannot (e.g. METEOR
-    without Java) is named on stderr as `{who}: skipped NAME: why` and left out."""
+    without Java) is named on stderr as `{who}: skipped NAME: why` and left out. `progress`:
+    a bar over the metrics on stderr (`aacap.progress`)."""
     try:
-        return evaluate(candidates, references, metrics)
+        return evaluate(candidates, references, metrics, progress=progress)
     except MetricError:
         pass
     total = Scores({}, {}, {})
@@ -73,7 +74,7 @@ def score_available(candidates: list[str], references: list[list[str]], metrics:
         if name in total.corpus:
             continue
         try:
-            one = evaluate(candidates, references, [name])
+            one = evaluate(candidates, references, [name], progress=progress)
         except MetricError as err:
             print(f"{who}: skipped {name}: {err}", file=sys.stderr)
             continue

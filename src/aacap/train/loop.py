@@ -361,11 +361,9 @@ def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
 
 
 def _bar(loader: Any, total: int, initial: int, desc: str, enabled: bool) -> Any:
-    if not enabled:
-        return loader
-    from tqdm import tqdm
+    from ..progress import bar
 
-    return tqdm(loader, total=total, initial=initial, desc=desc, leave=False, dynamic_ncols=True)
+    return bar(loader, total=total, initial=initial, desc=desc, enabled=enabled, leave=False)
 
 
 def _tensorboard(log_dir: Path, step: int) -> Any:
