@@ -6,7 +6,7 @@ Which command a flag belongs to: on a line or in a code span that runs `aacap CM
 `-m aacap.cli CMD`), that command's `--help`; on one that runs a script (`python
 benchmarks/x.py`, `scripts/y.py`), the flags the script's parser declares; a flag on its own
 (`--max-upload-mb` in a sentence) must be a flag of some aacap command or of a script named in
-its paragraph (prose is too loose to say which command it means). Flags of other programs
+its section (prose is too loose to say which command it means). Flags of other programs
 (curl, pip, ray, torchrun's own) are not checked.
 """
 
@@ -124,22 +124,39 @@ def blocks(text: str) -> list[tuple[int, str, bool]]:
 def readme_flags(text: str) -> list[tuple[int, str, list[Command]]]:
     """(line number, flag, the commands it is written for) of every flag in `text`: on a
     command line or in a code span that runs aacap or a script, that command; elsewhere in the
-    prose (a comment of an aacap line included), `PROSE` and the scripts its paragraph names.
+    prose (a comment of an aacap line included), `PROSE` and the scripts its section names.
     Flags of other programs are left out."""
     found: list[tuple[int, str, list[Command]]] = []
+    lines_before = 0
+    for part in re.split(r"(?m)^(?=#{1,3} )", text):  # section by section
+        found += [(number + lines_before, flag, commands)
+                  for number, flag, commands in _section_flags(part)]
+        lines_before += part.count("\n")
+    return found
+
+
+def _section_flags(text: str) -> list[tuple[int, str, list[Command]]]:
+    parsed = []  # (line number, is code, [(piece, what it runs or None)])
     for number, block, is_code in blocks(text):
         if is_code:
             line, _, comment = block.partition(" #")
-            ran = command_of(line)
+            parsed.append((number, True, [(line, command_of(line)), (comment, None)]))
+        else:
+            pieces = SPAN.split(block)
+            parsed.append((number, False, [
+                (p, command_of(p[1:-1]) if len(p) > 1 and p[0] == p[-1] == "`" else None)
+                for p in pieces]))
+    prose = [PROSE] + sorted({c for _, _, pieces in parsed for _, ran in pieces if ran
+                              for c in ran[0] if c[0] == "script"})
+    found: list[tuple[int, str, list[Command]]] = []
+    for number, is_code, pieces in parsed:
+        if is_code:
+            (line, ran), (comment, _) = pieces
             if ran:
                 found += [(number, flag, ran[0]) for flag in FLAG.findall(ran[1])]
-                found += [(number, flag, [PROSE]) for flag in FLAG.findall(comment)]
+                found += [(number, flag, prose) for flag in FLAG.findall(comment)]
             continue
-        pieces = SPAN.split(block)
-        runs = [command_of(p[1:-1]) if len(p) > 1 and p[0] == p[-1] == "`" else None
-                for p in pieces]
-        prose = [PROSE] + [c for ran in runs if ran for c in ran[0] if c[0] == "script"]
-        for piece, ran in zip(pieces, runs):
+        for piece, ran in pieces:
             commands = prose
             if ran:
                 commands, piece = ran[0], ran[1]
@@ -185,6 +202,8 @@ def test_the_service_flag_table_is_exactly_the_flags_of_aacap_serve() -> None:
      [("--sett", [("aacap", "train")])]),
     ("`python benchmarks/batch.py --clip 4`", [("--clip", [("script", "benchmarks/batch.py")])]),
     ("`scripts/check_conette_parity.py` has a `--quick` form; `pip install --no-deps x`", []),
+    ("## A\n\n`python benchmarks/metrics.py`\n\nWith `--skip-coco`.\n\n## B\n\n`--skip-coco`",
+     [("--skip-coco", [PROSE])]),  # a script's flag in prose: only in the section naming it
     ("```\ncurl --data-binary @a.wav http://x/  # or --form\n```", []),
 ])
 def test_a_flag_the_cli_lacks_is_found(readme: str, wrong: list) -> None:
