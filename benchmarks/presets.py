@@ -54,11 +54,13 @@ def main() -> None:
         model = CaptionModel(PRESETS[name], Vocabulary.builtin()).eval()
         captioner = NeuralCaptioner(model, name, batch_size=16)
         clip = (0.1 * rng.standard_normal(int(CLIP_S * model.sample_rate))).astype(np.float32)
-        one = best_time(lambda: captioner.caption([clip], **options), args.repeats)
+        rate = model.sample_rate
+        one = best_time(lambda: captioner.caption([clip], sample_rate=rate, **options), args.repeats)
         wave, lengths = batch_waves([torch.from_numpy(clip)])
         with torch.inference_mode():
             enc = best_time(lambda: model.encode(wave, lengths), args.repeats)
-        batch = best_time(lambda: captioner.caption([clip] * 16, **options), max(1, args.repeats - 2))
+        batch = best_time(lambda: captioner.caption([clip] * 16, sample_rate=rate, **options),
+                          max(1, args.repeats - 2))
         print(f"| {name} | {model.num_parameters() / 1e6:.1f} M | {one:.3f} | "
               f"{enc / one:.0%} | {16 / batch:.2f} |", flush=True)
 

@@ -30,7 +30,7 @@ def test_mel_filterbank_matches_librosa(sr: int, n_fft: int, n_mels: int, fmin: 
     ours = mel_filterbank(sr, n_fft, n_mels, fmin, fmax)
     ref = librosa.filters.mel(sr=sr, n_fft=n_fft, n_mels=n_mels, fmin=fmin, fmax=fmax, htk=False, norm="slaney")
     assert ours.shape == ref.shape == (n_mels, n_fft // 2 + 1)
-    np.testing.assert_allclose(ours, ref, rtol=1e-6, atol=1e-6 * np.abs(ref).max())  # float32 ulps
+    assert np.abs(ours - ref).max() < 3.7e-8  # 10x the largest difference measured (README)
 
 
 def test_slaney_mel_scale() -> None:
@@ -40,6 +40,10 @@ def test_slaney_mel_scale() -> None:
     assert hz_to_mel(6400.0) == pytest.approx(15.0 + 27.0)  # 27 mels per factor 6.4 above 1 kHz
     librosa = pytest.importorskip("librosa", reason="librosa is the reference (test extra)")
     np.testing.assert_allclose(hz_to_mel(freqs), librosa.hz_to_mel(freqs, htk=False), rtol=1e-12)
+
+
+# n_mels -> dB: 10x the largest difference measured (README, "Parity with the reference code")
+LOGMEL_TOLERANCE_DB = {64: 1.4e-4, 224: 3.9e-3}
 
 
 @pytest.mark.parametrize("n_mels", [64, 224])
@@ -55,7 +59,7 @@ def test_logmel_matches_torchlibrosa(n_mels: int) -> None:
     ours, lengths = (panns_logmel() if n_mels == 64 else conette_logmel())(wave)
     assert ours.shape == ref.shape == (2, 1 + 20_000 // 320, n_mels)
     assert lengths.tolist() == [63, 63]
-    assert (ours - ref).abs().max().item() < 1e-3  # dB
+    assert (ours - ref).abs().max().item() < LOGMEL_TOLERANCE_DB[n_mels]
     state = {
         **{f"spectrogram_extractor.{k}": v for k, v in spectrogram.state_dict().items()},
         **{f"logmel_extractor.{k}": v for k, v in logmel.state_dict().items()},

@@ -56,18 +56,18 @@ def run(capsys: pytest.CaptureFixture, args: list[str]) -> tuple[int, list[str],
 # -- options: a one-line error, exit 2, before any work ---------------------------------------
 
 @pytest.mark.parametrize("flags, message", [
-    (["--beam-size", "1000"], "beam_size=1000 exceeds the maximum of 32"),
-    (["--beam-size", "99999999999999999999"], "beam_size=1e+20 exceeds the maximum"),
-    (["--length-penalty", "1e308"], "length_penalty=1e+308 must be a number in [0, 10]"),
-    (["--length-penalty", "nan"], "length_penalty=nan"),
-    (["--method", "sample", "--temperature", "inf"], "temperature=inf must be a number"),
-    (["--max-length", "100000"], "max_length=100000 exceeds the maximum of 100"),
+    (["--beam-size", "1000"], "--beam-size 1000: exceeds the maximum of 32"),
+    (["--beam-size", "99999999999999999999"], "--beam-size 1e+20: exceeds the maximum"),
+    (["--length-penalty", "1e308"], "--length-penalty 1e+308: must be a number in [0, 10]"),
+    (["--length-penalty", "nan"], "--length-penalty nan: must be a number"),
+    (["--method", "sample", "--temperature", "inf"], "--temperature inf: must be a number"),
+    (["--max-length", "100000"], "--max-length 100000: exceeds the maximum of 100"),
     (["--min-length", "3000", "--max-length", "3000"], "exceeds the maximum of 100"),
-    (["--method", "sample", "--num-candidates", "1000"], "num_candidates=1000 exceeds"),
+    (["--method", "sample", "--num-candidates", "1000"], "--num-candidates 1000: exceeds"),
     (["--batch-size", "-1"], "--batch-size -1: must be >= 1"),
     (["--batch-size", "0"], "--batch-size 0: must be >= 1"),
-    (["--segment-seconds", "0.0001"], "segment_seconds=0.0001 is below the minimum of 0.5 s"),
-    (["--segment-seconds", "10", "--hop-seconds", "0.001"], "hop_seconds=0.001 is below"),
+    (["--segment-seconds", "0.0001"], "--segment-seconds 0.0001: is below the minimum of 0.5 s"),
+    (["--segment-seconds", "10", "--hop-seconds", "0.001"], "--hop-seconds 0.001: is below"),
     (["--hop-seconds", "1"], "--hop-seconds needs --segment-seconds"),
     (["--task", "nonexistent"], "unknown task"),
 ])
@@ -248,7 +248,8 @@ def test_caption_streams_batch_by_batch(tmp_path: Path, ckpt: Path, monkeypatch)
     real = captioner_module.prepare_audio
     monkeypatch.setattr(captioner_module, "prepare_audio",
                         lambda p, sr, *rest: opened.append(str(p)) or real(p, sr, *rest))
-    stream = caption_paths(load_model(ckpt), paths, 2, max_length=3)
+    model = load_model(ckpt)
+    stream = caption_paths(model, paths, 2, model.decoding_options(max_length=3))
     first_path, first = next(stream)
     assert first_path == str(paths[0]) and opened == [str(paths[0]), str(paths[1])]
     assert [p for p, _ in stream] == [str(p) for p in paths[1:]] and len(opened) == 6

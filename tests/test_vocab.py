@@ -1,12 +1,12 @@
 import pytest
 
-from aacap.vocab import SPECIALS, Vocabulary, normalize
+from aacap.vocab import SPECIALS, Vocabulary, caption_words
 
 
-def test_normalize_lowercases_and_drops_punctuation() -> None:
-    assert normalize("A dog barks, loudly! Then—a car's horn.") == [
+def test_caption_words_lowercases_and_drops_punctuation() -> None:
+    assert caption_words("A dog barks, loudly! Then—a car's horn.") == [
         "a", "dog", "barks", "loudly", "then", "a", "car's", "horn"]
-    assert normalize("well-known\tsound\n") == ["well", "known", "sound"]
+    assert caption_words("well-known\tsound\n") == ["well", "known", "sound"]
 
 
 def test_encode_decode_round_trip() -> None:

@@ -199,7 +199,9 @@ class AudioFile:
     def windows(self, target_sr: int, bounds: Sequence[tuple[int, int]]) -> Iterator[np.ndarray]:
         """Stream the windows `bounds` ([start, end) samples at `target_sr`, starts increasing)
         as mono float32 arrays. Memory holds one block and one window, whatever the length.
-        Call `scan` first for the amplitude rule; a window reaching past the end is cut.
+        Call `scan` first for the amplitude rule; a window reaching past the end is cut. The
+        last window may reach up to one second past its bound (`num_samples` is the length to
+        within the resampler's rounding), so it always ends where the recording does.
         Streamed windows are always resampled with soxr (CoNeTTE's sinc resampler needs the
         whole recording; long recordings are streamed to bound memory)."""
         resampler = None if self.rate == target_sr else soxr.ResampleStream(
@@ -211,6 +213,8 @@ class AudioFile:
             nonlocal buffer, offset, index
             while index < len(bounds):
                 start, end = bounds[index]
+                if index == len(bounds) - 1:
+                    end += target_sr  # the resampler's rounding (see above)
                 if offset + len(buffer) < end and not final:
                     break
                 yield buffer[max(0, start - offset): max(0, end - offset)].copy()

@@ -10,6 +10,7 @@ import torch
 
 from .atomic import atomic_write
 from .config import ModelConfig
+from .fileio import read_torch_file
 from .model import CaptionModel
 from .vocab import Vocabulary
 
@@ -55,11 +56,7 @@ def read_checkpoint(path: str | Path) -> dict[str, Any]:
     path = Path(path)
     if not path.is_file():
         raise CheckpointError(f"{path}: no such checkpoint file; check the path or `aacap models`")
-    try:
-        data = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as err:  # noqa: BLE001 - any unpickling failure means the same to the user
-        reason = str(err).splitlines()[0] if str(err) else type(err).__name__
-        raise CheckpointError(f"{path}: not a readable checkpoint ({reason[:120]})") from None
+    data = read_torch_file(path, "checkpoint", error=CheckpointError)
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise CheckpointError(
             f"{path}: not an aacap checkpoint (no '{FORMAT}' header); create one with `aacap init`"

@@ -8,6 +8,8 @@ import importlib
 import os
 import sys
 
+from .config import FieldError
+
 # Subcommand modules in the order `aacap --help` lists them.
 COMMANDS = ["caption", "models", "init", "data", "evaluate", "compare", "metrics", "train", "evaluate-model", "embed", "serve",
             "batch"]
@@ -40,11 +42,25 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # stdout closed early (`aacap caption ... | head`): stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no flush error at exit
         return 141  # 128 + SIGPIPE, what a shell reports for such a pipe
+    except FieldError as err:  # the library names the field; say it with the flag typed
+        flag = _flag_of(parser, args.command, err.field)
+        text = f"{flag} {err.shown}: {err.reason}" if flag else str(err)
+        print(f"aacap {args.command}: error: {text}", file=sys.stderr)
+        return 2
     except (ValueError, OSError) as err:  # user errors (a path, a permission): one line
         print(f"aacap {args.command}: error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+
+
+def _flag_of(parser: argparse.ArgumentParser, command: str, field: str) -> str | None:
+    """The flag of `command` that sets `field` (its argparse dest), if it has one."""
+    (commands,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    for action in commands.choices[command]._actions:
+        if action.dest == field and action.option_strings:
+            return action.option_strings[0]
+    return None
 
 
 if __name__ == "__main__":

@@ -35,6 +35,7 @@ from torch import Tensor
 from .checkpoint import CheckpointError
 from .config import ModelConfig
 from .decoders.transformer import sinusoids
+from .fileio import read_torch_file
 from .model import CaptionModel
 from .presets import get_preset
 from .vocab import SPECIALS, Vocabulary
@@ -132,10 +133,7 @@ def read_conette_weights(path: Path) -> dict[str, Tensor]:
                 return load_file(str(file), device="cpu")
             except Exception as err:  # noqa: BLE001 - any parse failure means the same here
                 raise CheckpointError(f"{file}: not a readable safetensors file ({_reason(err)})") from None
-    try:
-        state = torch.load(file, map_location="cpu", weights_only=True)
-    except Exception as err:  # noqa: BLE001
-        raise CheckpointError(f"{file}: not a readable PyTorch state_dict ({_reason(err)})") from None
+    state = read_torch_file(file, "PyTorch state_dict", error=CheckpointError)
     if not isinstance(state, dict) or not all(isinstance(v, Tensor) for v in state.values()):
         raise CheckpointError(f"{file}: not a state_dict (a dict of tensors)")
     return state

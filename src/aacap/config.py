@@ -13,6 +13,19 @@ from typing import Any, TypeVar
 C = TypeVar("C")
 
 
+class FieldError(ValueError):
+    """A field given a value it cannot take. The message names the field (`max_batch=0 must
+    be >= 1`, after `prefix`, e.g. 'decoding option '); `field`, `shown` (the value as
+    written) and `reason` let a command line say it with its own flag instead (`--max-batch
+    0: must be >= 1`)."""
+
+    def __init__(self, field: str, value: Any, reason: str, *, prefix: str = "",
+                 shown: str | None = None) -> None:
+        self.field, self.value, self.reason = field, value, reason
+        self.shown = repr(value) if shown is None else shown
+        super().__init__(f"{prefix}{field}={self.shown} {reason}")
+
+
 @dataclass
 class ModelConfig:
     """Architecture of a captioning model: which encoder and decoder, and their arguments.

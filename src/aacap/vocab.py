@@ -40,7 +40,7 @@ outdoors environment ambient nature animal animals
 """.split()
 
 
-def normalize(caption: str) -> list[str]:
+def caption_words(caption: str) -> list[str]:
     """Lower-case `caption`, drop punctuation (keeping apostrophes), split into words."""
     text = _NON_WORD.sub(" ", caption.lower().replace("-", " "))
     return text.split()
@@ -68,7 +68,7 @@ class Vocabulary:
 
     @classmethod
     def from_captions(cls, captions: Iterable[str], min_count: int = 1) -> Vocabulary:
-        return cls.build((w for caption in captions for w in normalize(caption)), min_count)
+        return cls.build((w for caption in captions for w in caption_words(caption)), min_count)
 
     @classmethod
     def builtin(cls) -> Vocabulary:
@@ -91,7 +91,7 @@ class Vocabulary:
 
     def encode(self, caption: str, task: str | None = None) -> list[int]:
         """[bos, w1, ..., wn, eos] for a caption; unknown words map to <unk>."""
-        ids = [self.index.get(w, self.unk_id) for w in normalize(caption)]
+        ids = [self.index.get(w, self.unk_id) for w in caption_words(caption)]
         return [self.bos_for(task), *ids, self.eos_id]
 
     def decode(self, ids: Iterable[int]) -> str:

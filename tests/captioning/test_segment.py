@@ -12,6 +12,7 @@ import pytest
 import soundfile as sf
 
 from aacap.captioning.protocol import CaptionResult
+from aacap.decoding import DecodingOptions
 from aacap.captioning.segment import (
     Segment,
     caption_long,
@@ -65,9 +66,15 @@ class LoudnessCaptioner:
     sample_rate = 100
     resampler = "soxr"
 
+    def decoding_options(self, options: DecodingOptions | None = None, **fields: object
+                         ) -> DecodingOptions:
+        assert not fields
+        return options or DecodingOptions()
+
     def caption(self, inputs: Sequence[np.ndarray], *, sample_rate: int | None = None,
-                first_index: int = 0, **options: object) -> list[CaptionResult]:
-        assert sample_rate == self.sample_rate and not options
+                first_index: int = 0, options: DecodingOptions | None = None,
+                **fields: object) -> list[CaptionResult]:
+        assert sample_rate == self.sample_rate and options == DecodingOptions() and not fields
         out = []
         for x in inputs:
             word = "loud" if np.sqrt(np.mean(x**2)) > 0.1 else "quiet"
@@ -78,7 +85,9 @@ class LoudnessCaptioner:
 def test_caption_long_finds_the_loud_part() -> None:
     x = np.full(3000, 0.01, np.float32)  # 30 s at 100 Hz
     x[1000:1800] = 0.5  # loud from 10 s to 18 s
-    result = caption_long(LoudnessCaptioner(), x, 2.0)
+    with pytest.raises(ValueError, match="needs its sample rate"):  # never assumed
+        caption_long(LoudnessCaptioner(), x, 2.0)
+    result = caption_long(LoudnessCaptioner(), x, 2.0, sample_rate=100)
     assert [(s.start_s, s.end_s, s.caption) for s in result.segments] == [
         (0.0, 10.0, "quiet"), (10.0, 18.0, "loud"), (18.0, 30.0, "quiet")]
     assert result.headline == "quiet, then loud"  # every distinct caption, in time order
@@ -86,7 +95,7 @@ def test_caption_long_finds_the_loud_part() -> None:
     assert result.to_dict()["candidates"] == [{"caption": "quiet, then loud", "score": -1.0,
                                                "logprob": -1.0}]
     assert result.to_dict()["duration_s"] == 30.0 and result.path is None
-    assert len(caption_long(LoudnessCaptioner(), x, 2.0, merge=False).segments) == 15
+    assert len(caption_long(LoudnessCaptioner(), x, 2.0, sample_rate=100, merge=False).segments) == 15
 
 
 def test_caption_command_segments(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:

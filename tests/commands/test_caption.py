@@ -77,3 +77,12 @@ def test_models_json_lists_the_presets_default_and_hub_models(capsys: pytest.Cap
     assert by_name["cnn14-rnn2021"]["sample_rate"] == 32000
     # CNN14 alone has 79.7 M weights with its heads; our encoder drops fc1 and the classifier.
     assert 70e6 < by_name["cnn14-trans2022"]["parameters"] < 100e6
+    # counted with the random init skipped: the same count as a built model, init restored after
+    from torch.nn import init
+
+    from aacap.model import CaptionModel
+    from aacap.vocab import Vocabulary
+
+    built = CaptionModel(PRESETS["las2020"], Vocabulary.builtin())
+    assert by_name["las2020"]["parameters"] == built.num_parameters()
+    assert init.normal_.__module__ == "torch.nn.init"

@@ -27,3 +27,15 @@ def test_command_line_flags() -> None:
         beam_size=5)
     with pytest.raises(ValueError, match="only applies to method='sample'"):
         options_from_args(parser.parse_args(["--top-p", "0.9"]))
+
+
+def test_every_decoding_field_has_a_flag_with_the_dataclass_default() -> None:
+    import dataclasses
+
+    parser = argparse.ArgumentParser()
+    add_decoding_arguments(parser)
+    flags = {a.dest: a for a in parser._actions if a.dest != "help"}
+    fields = {f.name: f for f in dataclasses.fields(DecodingOptions)}
+    assert set(flags) == set(fields) - {"use_cache"}  # use_cache: the library's, not a user's
+    assert all(a.default is None for a in flags.values())  # left out: the model's defaults
+    assert "(default 3)" in flags["beam_size"].help and "(default 30)" in flags["max_length"].help

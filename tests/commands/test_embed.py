@@ -13,7 +13,7 @@ import torch
 from aacap.audio import load_audio
 from aacap.checkpoint import load_checkpoint
 from aacap.cli import main
-from aacap.train.cache import ASSETS
+from aacap.pretrained import ASSETS
 
 from helpers import tiny_checkpoint, tone
 

@@ -70,12 +70,12 @@ def test_parity_with_panns_inference(panns_cnn14: torch.nn.Module, tmp_path: Pat
     assert frames.shape == want.shape == (2, 3, 2048)
     assert encoder.out_dim == 2048 and encoder.sample_rate == 32_000
     rel = (frames - want).abs().max() / want.abs().max()
-    assert rel.item() < 1e-4
+    assert rel.item() < 7.1e-6  # 10x the 7.1e-7 the README reports
     assert lengths.tolist() == [3, 1]  # (1 + samples // 320) // 32
     # Folded batchnorms and channels_last for inference keep the same output.
     with torch.inference_mode():
         fused, _ = encoder.optimize_for_inference().optimize_for_inference()(wave, torch.tensor([32_000, 20_000]))
-    assert ((fused - want).abs().max() / want.abs().max()).item() < 1e-4
+    assert ((fused - want).abs().max() / want.abs().max()).item() < 7.1e-6
 
 
 def test_checkpoint_is_loaded_strictly(panns_cnn14: torch.nn.Module) -> None:
@@ -100,7 +100,7 @@ def test_bad_checkpoint_files(tmp_path: Path) -> None:
         load_panns_checkpoint(Cnn14Encoder(TINY), tmp_path / "absent.pth")
     junk = tmp_path / "junk.pth"
     junk.write_bytes(b"not a checkpoint")
-    with pytest.raises(ValueError, match="junk.pth: cannot read"):
+    with pytest.raises(ValueError, match="junk.pth: not a readable torch checkpoint"):
         load_panns_checkpoint(Cnn14Encoder(TINY), junk)
 
 

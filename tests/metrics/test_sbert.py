@@ -23,7 +23,7 @@ SENTENCES = ["a dog barks loudly.", "rain falls on the roof", "Caf\u00e9 na\u00e
 
 def test_embeddings_match_reference_values(ready) -> None:
     # First dimensions as computed by Hugging Face transformers' BertModel + mean pooling on the
-    # same weights (our port agreed with it to 2e-7 on SENTENCES).
+    # same weights (our port agreed with it to 2.4e-7 on SENTENCES).
     e = sbert.embed(SENTENCES[:2])
     np.testing.assert_allclose(e[:, :4], [[0.05417, -0.05284, 0.02072, 0.08641],
                                           [0.00133, 0.09345, 0.09542, 0.04503]], atol=2e-5)
@@ -42,7 +42,7 @@ def test_matches_transformers_when_installed(ready) -> None:
         h = model(**enc).last_hidden_state
     m = enc["attention_mask"][..., None].float()
     ref = torch.nn.functional.normalize((h * m).sum(1) / m.sum(1), dim=-1).numpy()
-    np.testing.assert_allclose(sbert.embed(SENTENCES), ref, atol=1e-5)
+    np.testing.assert_allclose(sbert.embed(SENTENCES), ref, atol=2.4e-6)  # 10x the 2.4e-7 measured
 
 
 def test_sbert_sim_through_evaluate(ready) -> None:

@@ -65,6 +65,12 @@ def test_copula_prepositions_and_fragments() -> None:
               [(2, "det", 1), (3, "nsubj", 2), (3, "prep", 4), (4, "pobj", 6), (6, "det", 5)], 3,
               "a dog be in the house")
     assert tuples(g) == {("dog", "house", "in"), ("dog",), ("house",)}
+    # a verb after "be" (a progressive spaCy first tagged as an adjective) keeps "be" as its aux:
+    # its prepositional phrases are relations of the subject, not a copular pair
+    g = graph("water is dripping from a faucet", "NN VBZ VBG IN DT NN",
+              [(2, "nsubj", 1), (2, "acomp", 3), (3, "prep", 4), (4, "pobj", 6), (6, "det", 5)], 2,
+              "water be drip from a faucet")
+    assert tuples(g) == {("water", "faucet", "drip from"), ("water",), ("faucet",)}
     # "in front of" is one relation; "front" is still a noun, so an object
     g = graph("a man stands in front of a car", "DT NN VBZ IN NN IN DT NN",
               [(2, "det", 1), (3, "nsubj", 2), (3, "prep", 4), (4, "pobj", 5), (5, "prep", 6), (6, "pobj", 8),
@@ -91,6 +97,12 @@ def test_passives_compounds_numbers() -> None:
               [(4, "det", 1), (3, "compound", 2), (4, "compound", 3), (5, "nsubj", 4)], 5,
               "a car alarm sound start")
     assert tuples(g) == {("sound", "car"), ("sound", "alarm"), ("sound", "start")}
+    # spaCy's parser makes "wind" a compound of "blows", its tagger calls "blows" a verb: the head
+    # of a noun compound is a noun (NNS, so an object with the attribute "wind")
+    g = graph("a strong wind blows during the clip", "DT JJ NN VBZ IN DT NN",
+              [(4, "det", 1), (4, "amod", 2), (4, "compound", 3), (4, "prep", 5), (5, "pobj", 7), (7, "det", 6)],
+              4, "a strong wind blow during the clip")
+    assert tuples(g) == {("blow", "wind"), ("blow", "strong"), ("blow", "clip", "during"), ("clip",)}
     g = graph("two dogs bark", "CD NNS VBP", [(2, "nummod", 1), (3, "nsubj", 2)], 3, "two dog bark")
     assert tuples(g) == {("dog", "two"), ("dog", "bark"), ("dog",)}
     # SpiceParser's plural patterns report one match per predicate: the first plural subject and
@@ -147,6 +159,10 @@ def test_spacy_parse_gives_spice_tuples(graphs) -> None:
     # lemmas as CoreNLP's Morphology gives them: comparatives keep their form, verbs by their tag
     (t,) = graphs(["a louder dog barks"])
     assert ("dog", "louder") in t
+    # spaCy tags this "dripping" JJ; a Penn parse has the progressive verb
+    (t,) = graphs(["water is dripping from a faucet into a tub"])
+    assert set(t) == {("water", "faucet", "drip from"), ("water", "tub", "drip into"), ("water",), ("faucet",),
+                      ("tub",)}
     # the parse runs on the PTB tokens, so a hyphenated word stays one word, as for CoreNLP
     (t,) = graphs(["A high-pitched whine."])
     assert set(t) == {("whine", "high-pitched"), ("whine",)}
@@ -184,16 +200,16 @@ def split_half(fname: str) -> str:
 
 def test_agreement_on_the_test_half(clotho: list[dict], graphs) -> None:
     """The test half of Clotho eval (531 items, never looked at while writing the rules):
-    corpus 0.1418 vs official 0.1335 (|d| 0.0083), per-caption Pearson 0.915, MAE 0.0245
+    corpus 0.1402 vs official 0.1335 (|d| 0.0067), per-caption Pearson 0.915, MAE 0.0239
     (benchmarks/spice_split.py prints both halves)."""
     items = [d for d in clotho if split_half(d["fname"]) == "test"]
     assert len(items) == 531
     corpus, per_item = sp.spice([d["candidate"] for d in items], [d["references"] for d in items],
                                 sp.SceneGraphCache())
     official = np.array([d["scores"]["spice"] for d in items])
-    assert abs(corpus["spice"] - official.mean()) == pytest.approx(0.0083, abs=0.0005)
-    assert np.corrcoef(per_item["spice"], official)[0, 1] == pytest.approx(0.915, abs=0.0005)
-    assert np.abs(per_item["spice"] - official).mean() == pytest.approx(0.0245, abs=0.0005)
+    assert abs(corpus["spice"] - official.mean()) == pytest.approx(0.0067, abs=0.0005)
+    assert np.corrcoef(per_item["spice"], official)[0, 1] == pytest.approx(0.9155, abs=0.0005)
+    assert np.abs(per_item["spice"] - official).mean() == pytest.approx(0.0239, abs=0.0005)
 
 
 def test_attribute_rules_equal_spacy_ruler(graphs) -> None:
@@ -215,7 +231,9 @@ def test_attribute_rules_equal_spacy_ruler(graphs) -> None:
     from spacy.tokens import Doc
 
     docs = [Doc(nlp.vocab, words=t.split(), spaces=[True] * (len(t.split()) - 1) + [False]) for t in texts]
-    assert [attrs(d) for d in sp._parse(texts)] == [attrs(d) for d in nlp.pipe(docs)]
+    # _parse's own corrections (verb lemmas, the progressive "was dripping") on both sides
+    lemmatizer = nlp.get_pipe("lemmatizer")
+    assert [attrs(d) for d in sp._parse(texts)] == [attrs(sp._verb_lemmas(d, lemmatizer)) for d in nlp.pipe(docs)]
 
 
 # Feeds the same tuples to SPICE 1.0's own scene-graph and scoring classes (spice-1.0.jar from the

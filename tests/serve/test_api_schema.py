@@ -4,6 +4,7 @@ for the listed origins only, and an empty upload is told it is empty."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -120,4 +121,9 @@ def test_a_malformed_cors_origin_is_one_line_before_the_model_loads(origin, caps
     assert main(["serve", "--model", "no-such-model.pt", "--cors-origin", LISTED,
                  "--cors-origin", origin]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and f"cors origin {origin!r} is not an origin" in err
+    assert err.count("\n") == 1 and f"--cors-origin {origin!r}: is not an origin" in err
+    from aacap.config import FieldError
+    from aacap.serve import ServeConfig
+
+    with pytest.raises(FieldError, match=f"^cors_origins={re.escape(repr(origin))} is not an "):
+        ServeConfig(cors_origins=(LISTED, origin))  # the library names the field

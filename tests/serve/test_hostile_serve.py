@@ -104,18 +104,21 @@ def test_any_query_gets_200_or_400_with_valid_json(server, params: dict) -> None
 
 class SlowCaptioner:
     """Captions in 10 ms, or, for max_length=99, 'computes' until its time budget stops it
-    (checking `check_deadline` as the decoding loop does). Records when the work stopped."""
+    (checking `check_deadline` as the decoding loop does). Records when the work stopped.
+    For max_length=98 it fails with a ValueError, as a bug inside a model would."""
 
     name, sample_rate, resampler = "slow", 16000, "soxr"
 
     def __init__(self) -> None:
         self.stopped: list[float] = []
 
-    def decoding_options(self, **options) -> DecodingOptions:  # noqa: ANN003
-        return decoding_options_from_kwargs(**options)
+    def decoding_options(self, options=None, **fields) -> DecodingOptions:  # noqa: ANN001, ANN003
+        return options or decoding_options_from_kwargs(**fields)
 
-    def caption(self, inputs, *, sample_rate=None, first_index=0, **options):  # noqa: ANN001, ANN003, ANN201
-        if options.get("max_length") == 99:
+    def caption(self, inputs, *, sample_rate=None, first_index=0, options=None):  # noqa: ANN001, ANN201
+        if options.max_length == 98:
+            raise ValueError("a bug inside the model")
+        if options.max_length == 99:
             try:
                 while True:
                     check_deadline()
@@ -181,6 +184,16 @@ def test_costly_request_cannot_hold_the_model_beyond_its_budget(slow) -> None:
     assert model.stopped and model.stopped[-1] - started < 1.0 + slack  # model thread freed
     normal_status, normal_seconds, _ = results["normal"]
     assert normal_status == 200 and normal_seconds < 1.0 + slack  # delayed at most a budget
+
+
+def test_a_model_error_is_a_500_not_a_client_error(slow) -> None:
+    """Only the request's own options and audio earn a 4xx; a ValueError raised inside the
+    model is the server's fault."""
+    live, _ = slow
+    response = post(live.url, audio_bytes(0.2), {"max_length": 98})
+    assert response.status_code == 500 and "a bug inside the model" in response.json()["detail"]
+    assert post(live.url, audio_bytes(0.2), {"max_length": 1000}).status_code == 400
+    assert post(live.url, audio_bytes(0.2), {"max_length": 5}).status_code == 200
 
 
 def test_full_queue_gets_503_with_retry_after(slow) -> None:

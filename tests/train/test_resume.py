@@ -56,9 +56,20 @@ def weights(path: Path) -> dict[str, torch.Tensor]:
     return torch.load(path, map_location="cpu", weights_only=True)["state_dict"]
 
 
+def train_state(run: Path) -> dict:
+    return torch.load(run / "last.pt", weights_only=True)["extra"]["train_state"]
+
+
 def done_steps(run: Path) -> int:
-    data = torch.load(run / "last.pt", weights_only=True)
-    return data["extra"]["train_state"]["global_step"]
+    return train_state(run)["global_step"]
+
+
+def steps_saved(run: Path) -> int:
+    """Steps in the run's last checkpoint; -1 before the first one."""
+    try:
+        return done_steps(run)
+    except (FileNotFoundError, RuntimeError, EOFError):
+        return -1
 
 
 def test_kill_and_resume_gives_the_uninterrupted_result(corpus: Path, tmp_path: Path,
@@ -66,15 +77,20 @@ def test_kill_and_resume_gives_the_uninterrupted_result(corpus: Path, tmp_path: 
     ref, run = tmp_path / "ref", tmp_path / "run"
     train(load_recipe("synth-tiny", settings(corpus)), ref)  # uninterrupted, in this process
 
-    kills = 0
-    # 1st kill: shortly after the first step's checkpoint; 2nd: inside epoch 2 (after the
-    # first epoch's validation and log); then the same command runs to the end.
-    for ready, delay in ((lambda: (run / "last.pt").exists(), 0.15),
-                         (lambda: (run / "log.csv").exists(), 0.4)):
+    # 1st kill: shortly after the first step's checkpoint; 2nd: in epoch 2 (after the first
+    # epoch's validation and log), once the resumed run has saved a step of its own; then the
+    # same command runs to the end. Each kill must land while training is still unfinished.
+    killed_at: list[int] = []
+    for ready, delay in ((lambda: steps_saved(run) >= 1, 0.15),
+                         (lambda: (run / "log.csv").exists() and steps_saved(run) > killed_at[0],
+                          0.0)):
         proc = subprocess.Popen(command(corpus, run), env=env(), stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL)
-        kills += kill_when(proc, ready, delay)
-    assert kills >= 1, "the run ended before it could be killed"
+        assert kill_when(proc, ready, delay), "the run ended before it could be killed"
+        state = train_state(run)
+        assert not state["finished"], "killed after training ended: nothing was resumed"
+        killed_at.append(state["global_step"])
+    assert len(killed_at) == 2 and killed_at[0] < killed_at[1] <= done_steps(ref)
     done = subprocess.run(command(corpus, run), env=env(), timeout=TIMEOUT_S, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-2000:]
 

@@ -5,9 +5,10 @@ process or a Ray actor (`run.py`, `ray_cluster.py`): each input as an `Item`, an
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from ..audio import Audio, AudioError, prepare_audio
+from ..captioning.protocol import Captioner
+from ..decoding import DecodingOptions
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,7 @@ class Item:
         return self.id if self.id is not None else self.source
 
 
-def caption_chunk(captioner: Any, items: list[Item], options: dict[str, Any]
+def caption_chunk(captioner: Captioner, items: list[Item], options: DecodingOptions
                   ) -> tuple[list[dict], list[dict]]:
     """Caption `items` in one model call: (output lines, error lines) as dicts. Files are
     checked one by one (a bad one becomes an error line naming the cause); long ones are
@@ -40,7 +41,7 @@ def caption_chunk(captioner: Any, items: list[Item], options: dict[str, Any]
             errors.append(_row({"path": item.path, "error": str(err)}, item))
     lines = []
     if clips:
-        results = captioner.caption(clips, sample_rate=captioner.sample_rate, **options)
+        results = captioner.caption(clips, sample_rate=captioner.sample_rate, options=options)
         for item, result in zip(good, results):
             result.path = item.path
             lines.append(_row(result.to_dict(), item))

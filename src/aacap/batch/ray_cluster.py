@@ -26,10 +26,11 @@ from .chunk import Item, caption_chunk
 
 
 class CaptionActor:
-    """Holds one captioner; `caption(chunk, options)` -> (lines, errors) like `caption_chunk`."""
+    """Holds one captioner and its decoding options; `caption(chunk)` -> (lines, errors)
+    like `caption_chunk`."""
 
     def __init__(self, model: str, model_bytes: bytes | None, batch_size: int,
-                 threads: int) -> None:
+                 threads: int, fields: dict[str, Any]) -> None:
         torch.set_num_threads(threads)  # as many as the CPUs Ray reserved for this actor
         if model_bytes is not None:  # a checkpoint shipped by the driver
             self._dir = tempfile.TemporaryDirectory(prefix="aacap-ray-")
@@ -37,9 +38,10 @@ class CaptionActor:
             local.write_bytes(model_bytes)
             model = str(local)
         self.captioner = load_model(model, batch_size=batch_size)
+        self.options = self.captioner.decoding_options(**fields)
 
-    def caption(self, chunk: list[Item], options: dict[str, Any]) -> tuple[list[dict], list[dict]]:
-        return caption_chunk(self.captioner, chunk, options)
+    def caption(self, chunk: list[Item]) -> tuple[list[dict], list[dict]]:
+        return caption_chunk(self.captioner, chunk, self.options)
 
 
 def connect(address: str) -> Any:
@@ -55,7 +57,7 @@ def connect(address: str) -> Any:
     return ray
 
 
-def run_on_ray(address: str, model: str, chunks: list[list[Item]], options: dict[str, Any],
+def run_on_ray(address: str, model: str, chunks: list[list[Item]], fields: dict[str, Any],
                workers: int | None, batch_size: int, threads: int = 1
                ) -> Iterator[tuple[list[dict], list[dict]]]:
     """Caption `chunks` on `workers` actors of `threads` CPUs each (default: as many actors as
@@ -68,11 +70,11 @@ def run_on_ray(address: str, model: str, chunks: list[list[Item]], options: dict
     path = Path(model)
     model_bytes = ray.put(path.read_bytes()) if path.is_file() else None
     actor = ray.remote(num_cpus=threads)(CaptionActor)
-    actors = [actor.remote(model, model_bytes, batch_size, threads)
+    actors = [actor.remote(model, model_bytes, batch_size, threads, fields)
               for _ in range(min(workers, len(chunks)))]
     try:
         pool = ActorPool(actors)
-        yield from pool.map_unordered(lambda a, chunk: a.caption.remote(chunk, options), chunks)
+        yield from pool.map_unordered(lambda a, chunk: a.caption.remote(chunk), chunks)
     finally:
         for a in actors:
             ray.kill(a)

@@ -140,31 +140,33 @@ def read_keys(path: Path) -> set[str]:
     return keys
 
 
-_WORKER: dict[str, Any] = {}
+_WORKER: dict[str, Any] = {}  # this worker process's captioner and decoding options
 
 
-def _init_worker(model: str, batch_size: int, threads: int) -> None:
+def _init_worker(model: str, batch_size: int, threads: int, fields: dict[str, Any]) -> None:
     torch.set_num_threads(threads)
-    _WORKER["captioner"] = load_model(model, batch_size=batch_size)
+    captioner = load_model(model, batch_size=batch_size)
+    _WORKER.update(captioner=captioner, options=captioner.decoding_options(**fields))
 
 
-def _work(args: tuple[list[Item], dict[str, Any]]) -> tuple[list[dict], list[dict]]:
-    return caption_chunk(_WORKER["captioner"], *args)
+def _work(chunk: list[Item]) -> tuple[list[dict], list[dict]]:
+    return caption_chunk(_WORKER["captioner"], chunk, _WORKER["options"])
 
 
-def _run_local(model: str, chunks: list[list[Item]], options: dict[str, Any], workers: int,
+def _run_local(model: str, chunks: list[list[Item]], fields: dict[str, Any], workers: int,
                batch_size: int, threads: int | None) -> Iterator[tuple[list[dict], list[dict]]]:
     if workers == 1:
         if threads is not None:
             torch.set_num_threads(threads)
         captioner = load_model(model, batch_size=batch_size)
+        options = captioner.decoding_options(**fields)
         for chunk in chunks:
             yield caption_chunk(captioner, chunk, options)
         return
     threads = threads or max(1, (os.cpu_count() or 1) // workers)
     context = multiprocessing.get_context("spawn")
-    with context.Pool(workers, _init_worker, (model, batch_size, threads)) as pool:
-        yield from pool.imap_unordered(_work, [(chunk, options) for chunk in chunks])
+    with context.Pool(workers, _init_worker, (model, batch_size, threads, fields)) as pool:
+        yield from pool.imap_unordered(_work, chunks)
 
 
 # --- the driver -------------------------------------------------------------------------------
@@ -187,7 +189,8 @@ def run_batch(
 
     `inputs`: see `find_inputs`; `workers`: local processes (default 1), or Ray actors with
     `ray` (default: one per CPU of the cluster);
-    `batch_size`: clips per model call; `options`: decoding options (`beam_size=3`, ...);
+    `batch_size`: clips per model call; `options`: `DecodingOptions` fields over the
+    model's defaults (`{"beam_size": 3}`; each worker builds and checks them once);
     `ray`: `"auto"` (the cluster in RAY_ADDRESS or started by `ray start` here, else a new
     local one) or a cluster address; `threads`: torch threads per worker (default: this
     process's setting with 1 worker, the cores shared out with several, 1 per Ray actor; one

@@ -42,9 +42,9 @@ from ..decoding import DecodingOptions, decoding_options_from_kwargs
 from ..default_model.choose import SUPPORTED, check_supported, sample_order
 from ..default_model.tags import GENERIC, words
 from ..encoders.yamnet import SAMPLE_RATE, fit_short_clip, load_yamnet
-from .protocol import CaptionResult, open_input
-from .segment import (LONG_RECORDING_S, LONG_SEGMENT_S, NUM_TAGS, SegmentedResult, merge_segments,
-                      segment_bounds, segments_from_results)
+from .lengths import LONG_RECORDING_S, LONG_SEGMENT_S
+from .protocol import CaptionResult, as_batch, check_options_given_once, open_input
+from .segment import NUM_TAGS, segmented_result, window_stream
 
 ASSETS = Path(__file__).resolve().parents[1] / "assets" / "default"  # built by `make default-model`
 # Words that carry no sound content; ignored by the consensus overlap.
@@ -216,28 +216,33 @@ class DefaultCaptioner:
         drawn = sample_order(np.array([v for _, v in pool]), options, seed, count)
         return [pool[j] for j in drawn], tags
 
-    def decoding_options(self, **options: Any) -> DecodingOptions:
-        """`options` validated against retrieval: the options about generated words are
-        refused (see `default_model/choose.py`) and the candidate count may not exceed the
-        `pool` of captions ranked. One-line `ValueError` naming the field."""
-        decoding = decoding_options_from_kwargs(**options)
+    def decoding_options(self, options: DecodingOptions | None = None, **fields: Any
+                         ) -> DecodingOptions:
+        """`fields` (or the complete `options`) validated against retrieval: the options about
+        generated words are refused (see `default_model/choose.py`) and the candidate count
+        may not exceed the `pool` of captions ranked. One-line `ValueError` naming the field."""
+        check_options_given_once(options, fields)
+        decoding = options or decoding_options_from_kwargs(**fields)
         check_supported(decoding)
         if decoding.candidates > self.options.pool:
             raise ValueError(f"decoding option num_candidates={decoding.candidates} exceeds the "
                              f"{self.options.pool} captions the default model ranks")
         return decoding
 
-    def caption(self, inputs: Sequence[AudioSource], *, sample_rate: int | None = None,
-                first_index: int = 0, **decoding_options: Any) -> list[CaptionResult]:
-        """Caption each input (a path, an `AudioFile`, or a waveform at `sample_rate` Hz).
-        Decoding options (`DecodingOptions` fields) choose the candidates: the best
-        `candidates` of the ranking, or for method='sample' a draw from it seeded by
-        (seed, first_index + i); the options about generated words raise a one-line
-        `ValueError` (see `default_model/choose.py`). Recordings longer than
-        `LONG_RECORDING_S` get timed segments and a headline (`caption_long`), files among
-        them streamed window by window.
-        Raises `AudioError` (one line) on an unreadable input, before any work."""
-        options = self.decoding_options(**decoding_options)
+    def caption(self, inputs: AudioSource | Sequence[AudioSource], *,
+                sample_rate: int | None = None, first_index: int = 0,
+                options: DecodingOptions | None = None, **fields: Any
+                ) -> CaptionResult | list[CaptionResult]:
+        """Caption each input (a path, an `AudioFile`, or a waveform at `sample_rate` Hz); one
+        input alone gets one result. Decoding options (`options`, or `DecodingOptions`
+        fields) choose the candidates: the best `candidates` of the ranking, or for
+        method='sample' a draw from it seeded by (seed, first_index + i); the options about
+        generated words raise a one-line `ValueError` (see `default_model/choose.py`).
+        Recordings longer than `LONG_RECORDING_S` get timed segments and a headline
+        (`caption_long`), files among them streamed window by window. Raises `AudioError`
+        (one line) on an unreadable input, before any work."""
+        options = self.decoding_options(options, **fields)
+        inputs, single = as_batch(inputs)
         sources = [open_input(x, SAMPLE_RATE, sample_rate) for x in inputs]
         results = []
         for i, source in enumerate(sources):
@@ -255,22 +260,15 @@ class DefaultCaptioner:
                 result.path = path
             result.timing_s = time.perf_counter() - t0
             results.append(result)
-        return results
+        return results[0] if single else results
 
     def caption_long(self, source: Audio | AudioFile, options: DecodingOptions,
                      seed: list[int] | None) -> CaptionResult:
-        """A long recording in windows of `LONG_SEGMENT_S`, as `aacap.captioning.segment` does for every
-        model: merged timed segments and a headline caption. A file is streamed: memory holds
-        one window, whatever the length."""
-        if isinstance(source, Audio):
-            total = len(source.samples)
-            bounds = segment_bounds(total, SAMPLE_RATE, LONG_SEGMENT_S)
-            waves = (source.samples[a:b] for a, b in bounds)
-        else:
-            total = source.num_samples(SAMPLE_RATE)
-            bounds = segment_bounds(total, SAMPLE_RATE, LONG_SEGMENT_S)
-            reach = bounds[:-1] + [(bounds[-1][0], bounds[-1][1] + SAMPLE_RATE)]  # rounding
-            waves = source.windows(SAMPLE_RATE, reach)
+        """A long recording in windows of `LONG_SEGMENT_S` (`segment.window_stream`, as
+        `segment.caption_long` cuts them for every model), each captioned with its own seed:
+        merged timed segments and a headline caption. A file is streamed: memory holds one
+        window, whatever the length."""
+        bounds, waves = window_stream(source, SAMPLE_RATE, LONG_SEGMENT_S)
         windows, end = [], 0
         for j, ((a, _), wave) in enumerate(zip(bounds, waves)):
             check_deadline()
@@ -280,9 +278,7 @@ class DefaultCaptioner:
                                          len(wave) / SAMPLE_RATE, score_name=self.score_name,
                                          tags=tags))
             end = a + len(wave)
-        bounds[-1] = (bounds[-1][0], end)  # where the recording really ends
-        segments = merge_segments(segments_from_results(bounds, windows, SAMPLE_RATE))
-        return SegmentedResult(None, end / SAMPLE_RATE, segments).as_result()
+        return segmented_result(None, bounds, windows, SAMPLE_RATE, end).as_result()
 
     def top_classes(self, patch_scores: np.ndarray, k: int = NUM_TAGS) -> list[tuple[str, float]]:
         """The `k` highest-scoring classes of (T, 521) patch scores: [(name, clip score)]."""

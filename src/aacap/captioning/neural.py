@@ -14,7 +14,7 @@ from ..audio import LONG_CLIP_S, Audio, AudioFile, AudioSource, chunk_bounds
 from ..deadline import check_deadline
 from ..decoding import Candidate, DecodingOptions, decode, decoding_options_from_kwargs
 from ..model import CaptionModel, Memory, batch_waves
-from .protocol import CaptionResult, open_input
+from .protocol import CaptionResult, as_batch, check_options_given_once, open_input
 
 
 class NeuralCaptioner:
@@ -42,30 +42,35 @@ class NeuralCaptioner:
     def sample_rate(self) -> int:
         return self.model.sample_rate
 
-    def decoding_options(self, **options: Any) -> DecodingOptions:
-        """The model's default options under `options`, validated, also against this model
-        (beam size and candidates within its vocabulary, a task token it knows). Raises a
-        one-line `ValueError` naming the field."""
-        decoding = decoding_options_from_kwargs(**{**self.default_options, **options})
+    def decoding_options(self, options: DecodingOptions | None = None, **fields: Any
+                         ) -> DecodingOptions:
+        """`fields` over the model's default options (or the complete `options`), validated,
+        also against this model (beam size and candidates within its vocabulary, a task token
+        it knows). Raises a one-line `ValueError` naming the field."""
+        check_options_given_once(options, fields)
+        decoding = options or decoding_options_from_kwargs(**{**self.default_options, **fields})
         decoding.check_vocabulary(len(self.model.vocab))
         self.model.vocab.bos_for(decoding.task)  # an unknown task raises here
         return decoding
 
     def caption(
         self,
-        inputs: Sequence[AudioSource],
+        inputs: AudioSource | Sequence[AudioSource],
         *,
         sample_rate: int | None = None,
         first_index: int = 0,
-        **options: Any,
-    ) -> list[CaptionResult]:
-        """Caption each input (path, waveform at `sample_rate`, `AudioFile`). Raises
-        `AudioError` on the first unreadable input, before any model work; `options` are
-        `DecodingOptions` fields (beam_size=3, ...). `first_index` is the position of
-        `inputs[0]` in a larger job: sampling seeds each clip from (seed, position), so a clip
-        gets the same samples however the job is split. Inputs longer than `LONG_CLIP_S` are
-        streamed and encoded in chunks of that length, so memory does not grow with them."""
-        decoding = self.decoding_options(**options)
+        options: DecodingOptions | None = None,
+        **fields: Any,
+    ) -> CaptionResult | list[CaptionResult]:
+        """Caption each input (path, waveform at `sample_rate`, `AudioFile`); one input alone
+        gets one result. Raises `AudioError` on the first unreadable input, before any model
+        work. Decoding: `options`, or `DecodingOptions` fields (beam_size=3, ...) over the
+        model's defaults. `first_index` is the position of `inputs[0]` in a larger job:
+        sampling seeds each clip from (seed, position), so a clip gets the same samples
+        however the job is split. Inputs longer than `LONG_CLIP_S` are streamed and encoded
+        in chunks of that length, so memory does not grow with them."""
+        decoding = self.decoding_options(options, **fields)
+        inputs, single = as_batch(inputs)
         sources = [open_input(x, self.sample_rate, sample_rate, self.resampler) for x in inputs]
         results: list[CaptionResult] = []
         batch: list[Audio] = []
@@ -82,7 +87,7 @@ class NeuralCaptioner:
             results.append(self._caption_long(source, decoding, first_index + index))
         if batch:
             results += self._caption_batch(batch, decoding, first_index + len(results))
-        return results
+        return results[0] if single else results
 
     @property
     def _chunk(self) -> int:
@@ -94,9 +99,7 @@ class NeuralCaptioner:
         t0 = time.perf_counter()
         wave, lengths = batch_waves([torch.from_numpy(c.samples) for c in clips])
         check_deadline()
-        with torch.inference_mode():
-            memory = self.model.encode(wave, lengths)
-            nbest = decode(self.model, memory, decoding, first_index=first_index)
+        nbest = encode_decode(self.model, wave, lengths, decoding, first_index=first_index)
         share = (time.perf_counter() - t0) / len(clips)
         return [_result(clip.source, cands, clip.duration_s, share)
                 for clip, cands in zip(clips, nbest)]
@@ -113,7 +116,6 @@ class NeuralCaptioner:
             name = source.source
         else:
             bounds = chunk_bounds(source.num_samples(self.sample_rate), self._chunk)
-            bounds[-1] = (bounds[-1][0], bounds[-1][1] + self.sample_rate)  # resampler rounding
             chunks = source.windows(self.sample_rate, bounds)
             name = str(source.path)
         frames, samples = [], 0
@@ -130,6 +132,18 @@ class NeuralCaptioner:
             memory = Memory(joined, torch.ones(joined.shape[:2], dtype=torch.bool))
             (cands,) = decode(self.model, memory, decoding, first_index=first_index)
         return _result(name, cands, samples / self.sample_rate, time.perf_counter() - t0)
+
+
+@torch.inference_mode()
+def encode_decode(model: CaptionModel, x: torch.Tensor, lengths: torch.Tensor,
+                  options: DecodingOptions, *, from_frames: bool = False, first_index: int = 0
+                  ) -> list[list[Candidate]]:
+    """One batch through the model: waveforms (B, S) at `model.sample_rate` with lengths (B,)
+    in samples (or, `from_frames`, encoder frames (B, T, out_dim) with frame counts (B,))
+    encoded, then decoded: per clip, its candidates best first. The one encode -> decode step
+    of captioning (and so `aacap evaluate-model`) and of training's validation."""
+    memory = model.encode_frames(x, lengths) if from_frames else model.encode(x, lengths)
+    return decode(model, memory, options, first_index=first_index)
 
 
 MAX_MEMORY_FRAMES = 4096  # frames the decoder attends to at most (its per-beam caches grow with

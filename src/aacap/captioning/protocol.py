@@ -12,7 +12,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from ..audio import Audio, AudioError, AudioFile, AudioSource, prepare_audio, read_audio
+from ..audio import (Audio, AudioError, AudioFile, AudioSource, array_name, prepare_audio,
+                     read_audio)
 from ..decoding import DecodingOptions
 
 
@@ -74,32 +75,58 @@ class Captioner(Protocol):
     sample_rate: int
     resampler: str  # how `caption` brings inputs to `sample_rate` (see `audio.RESAMPLERS`)
 
-    def decoding_options(self, **options: Any) -> DecodingOptions:
-        """`options` validated against this model (one-line `ValueError` naming the field)."""
+    def decoding_options(self, options: DecodingOptions | None = None, **fields: Any
+                         ) -> DecodingOptions:
+        """`DecodingOptions` from `fields` over this model's defaults, or the complete
+        `options`, checked against this model (one-line `ValueError` naming the field)."""
         ...
 
     def caption(
         self,
-        inputs: Sequence[AudioSource],
+        inputs: AudioSource | Sequence[AudioSource],
         *,
         sample_rate: int | None = None,
         first_index: int = 0,
-        **options: Any,
-    ) -> list[CaptionResult]: ...
+        options: DecodingOptions | None = None,
+        **fields: Any,
+    ) -> CaptionResult | list[CaptionResult]:
+        """One result for one input (a path, an `AudioFile`, a 1-D waveform), a list for a
+        sequence of them; waveforms need their `sample_rate`. Decoding: `options`, or
+        `DecodingOptions` fields (`beam_size=3`) over the model's defaults."""
+        ...
 
 
+def as_batch(inputs: AudioSource | Sequence[AudioSource]) -> tuple[list[AudioSource], bool]:
+    """(the inputs as a list, whether a single input was given: a path, an `AudioFile` or one
+    1-D waveform; its caller then returns one result, not a list)."""
+    if isinstance(inputs, (str, Path, AudioFile)):
+        return [inputs], True
+    if isinstance(inputs, np.ndarray):
+        if inputs.ndim != 1:
+            raise ValueError(f"inputs: one waveform is a 1-D array of samples, got shape "
+                             f"{inputs.shape}; pass several as a list of arrays")
+        return [inputs], True
+    return list(inputs), False
+
+
+def check_options_given_once(options: DecodingOptions | None, fields: dict[str, Any]) -> None:
+    """Decoding options come as one `DecodingOptions` or as its fields, not both."""
+    if options is not None and fields:
+        raise ValueError(f"decoding options given twice: options=DecodingOptions(...) and "
+                         f"{', '.join(sorted(fields))}; put them all in one")
 
 
 def caption_paths(
-    captioner: Captioner, paths: Sequence[str | Path], batch_size: int, **options: Any
+    captioner: Captioner, paths: Sequence[str | Path], batch_size: int,
+    options: DecodingOptions | None = None,
 ) -> Iterator[tuple[str, CaptionResult | AudioError]]:
     """Caption files `batch_size` at a time, yielding (path, result or the `AudioError` that
     refused it) in input order as each batch is done: the first captions come out before the
     later files are even opened, and memory holds one batch (long files are streamed).
-    Options are checked against the model before any file is read."""
+    `options` (default: the model's) are checked against the model before any file is read."""
     if batch_size < 1:
         raise ValueError(f"batch_size={batch_size} must be >= 1")
-    captioner.decoding_options(**options)
+    options = captioner.decoding_options(options)
     for start in range(0, len(paths), batch_size):
         ready: list[tuple[str, Audio | AudioFile]] = []
         refused: dict[str, AudioError] = {}
@@ -111,7 +138,7 @@ def caption_paths(
                 refused[str(path)] = err
         inputs = [x.samples if isinstance(x, Audio) else x for _, x in ready]
         results = iter(captioner.caption(inputs, sample_rate=captioner.sample_rate,
-                                         first_index=start, **options) if inputs else [])
+                                         first_index=start, options=options) if inputs else [])
         ready_paths = {p for p, _ in ready}
         for path in paths[start : start + batch_size]:
             if str(path) in refused:
@@ -129,5 +156,8 @@ def open_input(source: AudioSource, rate: int, sample_rate: int | None,
     if isinstance(source, AudioFile):
         return source
     if isinstance(source, np.ndarray):
+        if sample_rate is None:
+            raise ValueError(f"{array_name(source)}: a waveform needs its sample rate; pass "
+                             "sample_rate=RATE (Hz) with the arrays")
         return read_audio(source, rate, sample_rate, resampler)
     return prepare_audio(source, rate, resampler)

@@ -22,14 +22,14 @@ from typing import Any
 import numpy as np
 
 from ..audio import Audio, AudioFile, AudioSource, read_audio
-from .protocol import Captioner, CaptionResult, candidate_dicts, tag_dicts
+from ..config import FieldError
+from ..decoding import DecodingOptions
+from .lengths import LONG_RECORDING_S, LONG_SEGMENT_S  # noqa: F401 - also this module's
+from .protocol import Captioner, CaptionResult, candidate_dicts, open_input, tag_dicts
 
 MIN_TAIL_S = 1.0  # s: a last window shorter than this is folded into the window before it
 MIN_WINDOW_S = 0.5  # s: shortest window and hop accepted
 WINDOWS_PER_CALL = 16  # windows captioned per model call (memory: this many windows at once)
-LONG_RECORDING_S = 30.0  # s: the default model (every surface) and the service (every model)
-# caption longer recordings in windows; a neural model's `caption` encodes them in chunks instead
-LONG_SEGMENT_S = 10.0  # s: the window length used for them
 HEADLINE_PARTS = 3  # distinct segment captions a headline joins at most
 NUM_TAGS = 5  # classes listed per clip and per segment
 
@@ -83,7 +83,7 @@ class SegmentedResult:
         """The recording as one `CaptionResult`: the headline, its tags and the segments.
         Its one candidate is the headline, scored by the mean best score of its segments."""
         head, keys = self.headline, _headline_keys(self.segments)
-        parts = [s for s in self.segments if normalise(s.caption) in keys]
+        parts = [s for s in self.segments if caption_key(s.caption) in keys]
         scores = [s.candidates[0][1] for s in parts if s.candidates]
         name = self.segments[0].score_name
         candidates = [(head, round(float(np.mean(scores)), 4))] if scores else []
@@ -99,7 +99,7 @@ def _coverage(segments: Sequence[Segment]) -> dict[str, float]:
     """Seconds covered by each normalised caption."""
     cover: dict[str, float] = {}
     for seg in segments:
-        key = normalise(seg.caption)
+        key = caption_key(seg.caption)
         cover[key] = cover.get(key, 0.0) + seg.end_s - seg.start_s
     return cover
 
@@ -115,7 +115,7 @@ def headline(segments: Sequence[Segment]) -> str:
     'A dog barks, then thunder roars, then a cow moos'."""
     keys, seen, parts = _headline_keys(segments), set(), []
     for seg in segments:
-        key = normalise(seg.caption)
+        key = caption_key(seg.caption)
         if key in keys and key not in seen:
             seen.add(key)
             parts.append(seg.caption.strip().rstrip("."))
@@ -136,19 +136,18 @@ def check_segment_args(segment_s: float, hop_s: float | None) -> float:
     Both must be at least `MIN_WINDOW_S`: shorter windows hold too little sound to caption
     and multiply the work."""
     if not (np.isfinite(segment_s) and segment_s > 0):
-        raise ValueError(f"segment_seconds={segment_s} must be a positive number of seconds")
+        raise FieldError("segment_seconds", segment_s, "must be a positive number of seconds",
+                         shown=f"{segment_s}")
     if segment_s < MIN_WINDOW_S:
-        raise ValueError(f"segment_seconds={segment_s:g} is below the minimum of "
-                         f"{MIN_WINDOW_S:g} s; use longer windows")
+        raise FieldError("segment_seconds", segment_s, f"is below the minimum of {MIN_WINDOW_S:g}"
+                         " s; use longer windows", shown=f"{segment_s:g}")
     hop = segment_s if hop_s is None else hop_s
     if not (np.isfinite(hop) and 0 < hop <= segment_s):
-        raise ValueError(
-            f"hop_seconds={hop} must be > 0 and <= segment_seconds={segment_s} "
-            "(a larger hop would leave gaps)"
-        )
+        raise FieldError("hop_seconds", hop, f"must be > 0 and <= segment_seconds={segment_s} "
+                         "(a larger hop would leave gaps)", shown=f"{hop}")
     if hop < MIN_WINDOW_S:
-        raise ValueError(f"hop_seconds={hop:g} is below the minimum of {MIN_WINDOW_S:g} s; "
-                         "use a longer hop")
+        raise FieldError("hop_seconds", hop, f"is below the minimum of {MIN_WINDOW_S:g} s; "
+                         "use a longer hop", shown=f"{hop:g}")
     return float(hop)
 
 
@@ -184,7 +183,7 @@ def segment_bounds(
 _PUNCT = re.compile(r"[^\w\s]")
 
 
-def normalise(caption: str) -> str:
+def caption_key(caption: str) -> str:
     """Lower-case, no punctuation, single spaces: what 'the same caption' compares."""
     return " ".join(_PUNCT.sub(" ", caption.lower()).split())
 
@@ -198,7 +197,7 @@ def merge_segments(segments: Sequence[Segment]) -> list[Segment]:
     merged: list[Segment] = []
     for seg in segments:
         prev = merged[-1] if merged else None
-        if prev is not None and normalise(prev.caption) == normalise(seg.caption):
+        if prev is not None and caption_key(prev.caption) == caption_key(seg.caption):
             best = max((prev, seg), key=lambda s: s.candidates[0][1] if s.candidates else -np.inf)
             merged[-1] = Segment(prev.start_s, max(prev.end_s, seg.end_s), prev.caption,
                                  list(best.candidates), prev.windows + seg.windows,
@@ -244,41 +243,63 @@ def caption_long(
     *,
     sample_rate: int | None = None,
     merge: bool = True,
-    **options: Any,
+    options: DecodingOptions | None = None,
+    **fields: Any,
 ) -> SegmentedResult:
     """Caption `source` (path, `AudioFile`, array at `sample_rate`, or decoded `Audio`)
     window by window.
 
-    Returns the (merged, unless `merge=False`) segments with times in seconds; `options` are
-    decoding options passed to `captioner.caption`. A file is streamed: memory holds
+    Returns the (merged, unless `merge=False`) segments with times in seconds. Decoding:
+    `options`, or `DecodingOptions` fields over the model's defaults. A file is streamed: memory holds
     `WINDOWS_PER_CALL` windows at a time, whatever the recording's length.
     """
     sr = captioner.sample_rate
     check_segment_args(segment_s, hop_s)
+    options = captioner.decoding_options(options, **fields)
     if isinstance(source, (str, Path)):
         source = AudioFile(source).scan()
-    if isinstance(source, AudioFile):
-        name, total = str(source.path), source.num_samples(sr)
-        bounds = segment_bounds(total, sr, segment_s, hop_s)
-        reach = bounds[:-1] + [(bounds[-1][0], bounds[-1][1] + sr)]  # resampler rounding
-        windows: Iterator[np.ndarray] = source.windows(sr, reach)
-    else:
+    if not isinstance(source, AudioFile):
         how = captioner.resampler
-        clip = source if isinstance(source, Audio) else read_audio(source, sr, sample_rate, how)
+        clip = source if isinstance(source, Audio) else open_input(source, sr, sample_rate, how)
         if clip.sample_rate != sr:
             clip = read_audio(clip.samples, sr, clip.sample_rate, how)
-        name, total = clip.source, len(clip.samples)
-        bounds = segment_bounds(total, sr, segment_s, hop_s)
-        windows = (clip.samples[a:b] for a, b in bounds)
+        source = clip
+    bounds, windows = window_stream(source, sr, segment_s, hop_s)
     results: list[CaptionResult] = []
-    last = 0
+    end = 0
     for batch in _batches(windows, WINDOWS_PER_CALL):
-        last = bounds[len(results) + len(batch) - 1][0] + len(batch[-1])
-        results += captioner.caption(batch, sample_rate=sr, first_index=len(results), **options)
-    bounds[-1] = (bounds[-1][0], last)  # where the recording really ends
-    segments = segments_from_results(bounds, results, sr)
-    path = None if name.startswith("<array") else name
-    return SegmentedResult(path, last / sr, merge_segments(segments) if merge else segments)
+        end = bounds[len(results) + len(batch) - 1][0] + len(batch[-1])
+        results += captioner.caption(batch, sample_rate=sr, first_index=len(results),
+                                     options=options)
+    return segmented_result(source_name(source), bounds, results, sr, end, merge)
+
+
+def window_stream(source: Audio | AudioFile, rate: int, segment_s: float,
+                  hop_s: float | None = None
+                  ) -> tuple[list[tuple[int, int]], Iterator[np.ndarray]]:
+    """A recording at `rate` cut into windows: (bounds [start, end) in samples, the windows'
+    samples in order). A decoded clip is sliced; a file is streamed (memory: one window)."""
+    if isinstance(source, AudioFile):
+        bounds = segment_bounds(source.num_samples(rate), rate, segment_s, hop_s)
+        return bounds, source.windows(rate, bounds)
+    bounds = segment_bounds(len(source.samples), rate, segment_s, hop_s)
+    return bounds, (source.samples[a:b] for a, b in bounds)
+
+
+def segmented_result(path: str | None, bounds: list[tuple[int, int]],
+                     results: Sequence[CaptionResult], rate: int, end: int, merge: bool = True
+                     ) -> SegmentedResult:
+    """The windows' captions as timed segments (merged unless `merge=False`); `end` is where
+    the recording really ends (samples), which the last window's bound only estimates."""
+    bounds = [*bounds[:-1], (bounds[-1][0], end)]
+    segments = segments_from_results(bounds, results, rate)
+    return SegmentedResult(path, end / rate, merge_segments(segments) if merge else segments)
+
+
+def source_name(source: Audio | AudioFile) -> str | None:
+    """The path of a file or decoded file; None for an in-memory array."""
+    name = str(source.path) if isinstance(source, AudioFile) else source.source
+    return None if name.startswith("<array") else name
 
 
 def _batches(items: Iterable[np.ndarray], size: int) -> Iterator[list[np.ndarray]]:

@@ -12,6 +12,7 @@ import argparse
 from pathlib import Path
 
 from ..hub import REVISION_HELP, with_revision
+from .decoding_args import add_decoding_arguments, kwargs_from_args
 from .output_args import add_output_arguments, describe
 
 
@@ -45,16 +46,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="caption again the inputs listed in the errors file")
     p.add_argument("-q", "--quiet", "--no-progress", dest="no_progress", action="store_true",
                    help="no progress bar (none is drawn either when stderr is not a terminal)")
-    from .decoding_args import add_decoding_arguments
-
     add_decoding_arguments(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    # imported when the command runs: `aacap --help` stays free of torch and the models
     from ..batch import errors_path, run_batch
     from ..outputs import read_records, write_all
-    from .decoding_args import kwargs_from_args
 
     formats = [f for f in args.output_format or [] if f != "jsonl"]  # the JSONL is --out
     out = args.out or (args.output_dir or Path(".")) / "captions.jsonl"

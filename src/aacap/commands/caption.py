@@ -23,6 +23,7 @@ from .output_args import add_output_arguments, check_destination, describe
 
 if TYPE_CHECKING:  # the captioning modules load torch: imported when a command runs
     from ..captioning.protocol import Captioner
+    from ..decoding import DecodingOptions
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -63,9 +64,9 @@ def run(args: argparse.Namespace) -> int:
         check_segment_args(args.segment_seconds, args.hop_seconds)
     formats = output_formats(args)
     options_from_args(args)  # invalid flags fail here, before the model is loaded
-    options = kwargs_from_args(args)  # only what was given: the model's defaults fill the rest
     captioner = load_model(args.model, batch_size=args.batch_size, revision=args.revision)
-    captioner.decoding_options(**options)  # against the model, before any audio is read
+    # the flags given over the model's defaults, checked against it before any audio is read
+    options = captioner.decoding_options(**kwargs_from_args(args))
     failed = 0
     shown = not args.quiet and len(args.paths) > 1
     with OutputWriter(formats, args.output_dir, tags=args.tags) as out, \
@@ -95,7 +96,7 @@ def output_formats(args: argparse.Namespace) -> list[str]:
     return formats
 
 
-def _results(captioner: Captioner, args: argparse.Namespace, options: dict
+def _results(captioner: Captioner, args: argparse.Namespace, options: DecodingOptions
              ) -> Iterator[tuple[str, object]]:
     """(path, `CaptionResult` / `SegmentedResult` or the `AudioError` that refused it) per
     input, in order."""
@@ -104,13 +105,13 @@ def _results(captioner: Captioner, args: argparse.Namespace, options: dict
     from ..captioning.segment import caption_long
 
     if args.segment_seconds is None:
-        yield from caption_paths(captioner, args.paths, args.batch_size, **options)
+        yield from caption_paths(captioner, args.paths, args.batch_size, options)
         return
 
     for path in args.paths:
         try:
             yield str(path), caption_long(captioner, path, args.segment_seconds,
-                                          args.hop_seconds, **options)
+                                          args.hop_seconds, options=options)
         except AudioError as err:
             yield str(path), err
 

@@ -73,6 +73,7 @@ def run(args: argparse.Namespace) -> int:
     for r in rows:
         print(f"{r.metric:<{width}}  {r.mean_a:7.4f}  {r.mean_b:7.4f}  {r.diff:+8.4f}  "
               f"[{r.low:+8.4f}, {r.high:+8.4f}]  {r.p_value:6.4f}  {sa.backends[r.metric]}")
+    # imported when the command runs: `aacap --help` stays free of the metric suite
     from .evaluate import PYTHON_SPICE_ADVICE, used_python_spice
 
     if used_python_spice(sa.backends):

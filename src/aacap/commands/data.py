@@ -71,6 +71,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _prepare(args: argparse.Namespace) -> int:
+    # imported when the command runs: `aacap --help` stays free of the dataset code
     from ..data import prepare_corpus
     from ..data.manifest import Problems, summarize, write_manifest
 
@@ -87,6 +88,7 @@ def _prepare(args: argparse.Namespace) -> int:
 
 
 def _download(args: argparse.Namespace) -> int:
+    # imported when the command runs: `aacap --help` stays free of the dataset code
     from ..data import download_corpus
     from ..data.download import DownloadError
 
@@ -101,6 +103,7 @@ def _download(args: argparse.Namespace) -> int:
 
 
 def _fetch(args: argparse.Namespace) -> int:
+    # imported when the command runs: `aacap --help` stays free of the dataset code
     from ..data.sounds import SoundsError, fetch_sounds, summary
 
     args.cache = args.cache or cache_dir("sounds")
@@ -116,6 +119,7 @@ def _fetch(args: argparse.Namespace) -> int:
 
 
 def _fetch_heldout(args: argparse.Namespace) -> int:
+    # imported when the command runs: `aacap --help` stays free of the dataset code
     from ..data.heldout import fetch_heldout_sounds
     from ..data.sounds import SoundsError, summary
 
@@ -132,6 +136,7 @@ def _fetch_heldout(args: argparse.Namespace) -> int:
 
 
 def _synth(args: argparse.Namespace) -> int:
+    # imported when the command runs: `aacap --help` stays free of the dataset code
     from ..data.sounds import list_sounds
     from ..data.synth import SynthConfig, synthesize
 

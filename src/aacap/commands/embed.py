@@ -32,52 +32,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def build_encoder_with_weights(kind: str | None, weights: str | None):
-    """(encoder in eval mode with `weights` loaded, its kind, its config args)."""
-    from ..checkpoint import CheckpointError, read_checkpoint
-    from ..encoders import build_encoder
-    from ..encoders.panns_weights import PANNS_NAME, resolve_encoder_weights
-    from ..train.cache import load_encoder_weights
-
-    args: dict = {}
-    if weights is None and kind == "cnn14":
-        weights = PANNS_NAME
-    if weights is None:
-        raise ValueError("say which weights to use with --weights FILE (or --encoder cnn14 for PANNs)")
-    if kind == "cnn14":
-        weights = str(resolve_encoder_weights(kind, weights))
-    try:
-        config = read_checkpoint(weights)["config"]
-    except CheckpointError:
-        config = None
-    if config is not None:
-        if kind is not None and kind != config["encoder"]:
-            raise ValueError(f"{weights}: its encoder is {config['encoder']!r}, not {kind!r}")
-        kind, args = config["encoder"], config["encoder_args"]
-    elif kind is None:
-        raise ValueError(f"{weights}: not an aacap checkpoint; say which encoder it holds with --encoder")
-    elif kind == "las":
-        raise ValueError(f"{weights}: LAS has no published weights; pass an aacap checkpoint")
-    encoder = build_encoder(kind, args)
-    load_encoder_weights(encoder, kind, weights)
-    return encoder.eval(), kind, args
-
-
 def run(args: argparse.Namespace) -> int:
+    # the encoders load torch: imported when the command runs, not when `aacap` starts
     from ..audio import AudioError
+    from ..data.manifest import read_manifest
+    from ..pretrained import encoder_with_weights
     from ..progress import cleared, tracked
     from ..train.cache import FrameCache, encoder_fingerprint
 
     if not args.paths and not args.manifest:
         raise ValueError("give audio files or --manifest")
-    encoder, kind, enc_args = build_encoder_with_weights(args.encoder, args.weights)
+    if args.weights is None and args.encoder != "cnn14":
+        raise ValueError("say which weights to use with --weights FILE (or --encoder cnn14 for PANNs)")
+    encoder, kind, enc_args = encoder_with_weights(args.encoder, args.weights)
     encoder.to(args.device)
     cache = FrameCache(args.out, encoder_fingerprint(kind, enc_args, encoder),
                        {"encoder": kind, "encoder_args": enc_args, "weights": str(args.weights)})
     clips = []
     if args.manifest:
-        from ..data.manifest import read_manifest
-
         clips += [_Clip(i.id, i.audio, False) for i in read_manifest(args.manifest)]
     stems: dict[str, Path] = {}
     for path in args.paths:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..hub import REVISION_HELP
 from ..progress import add_quiet_argument
+from .decoding_args import add_decoding_arguments, kwargs_from_args
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -29,8 +30,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--batch-size", type=int, default=16, help="clips captioned together")
     p.add_argument("--limit", type=int, help="only the first N clips")
     add_quiet_argument(p)
-    from .decoding_args import add_decoding_arguments
-
     add_decoding_arguments(p)
     p.set_defaults(func=run)
 
@@ -38,8 +37,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..audio import AudioError, load_audio
     from ..captioning.loading import load_model
-    from .decoding_args import kwargs_from_args
-    from ..decoding.options import decoding_options_from_kwargs
     from ..metrics import resolve_metrics
     from ..metrics.files import check_output_path
     from ..metrics.suite import check_available
@@ -64,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
         dataset = Counter(i.dataset for i in items).most_common(1)[0][0]
         if dataset in model.vocab.tasks():
             kwargs["task"] = dataset
-    options = decoding_options_from_kwargs(**{**getattr(captioner, "default_options", {}), **kwargs})
+    options = captioner.decoding_options(**kwargs)  # over the model's defaults, checked
 
     kept, captions, failed = [], [], 0
     rate = captioner.sample_rate
@@ -81,7 +78,8 @@ def run(args: argparse.Namespace) -> int:
                         print(f"aacap evaluate-model: skipped {err}", file=sys.stderr)
                     failed += 1
             if chunk:
-                results = captioner.caption(waves, sample_rate=rate, first_index=start, **kwargs)
+                results = captioner.caption(waves, sample_rate=rate, first_index=start,
+                                          options=options)
                 kept += chunk
                 captions += [r.caption for r in results]
             progress.update(len(items[start : start + args.batch_size]))

@@ -21,10 +21,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # the model loads torch: imported when the command runs, not when `aacap` starts
     import torch
 
     from ..checkpoint import save_model
+    from ..encoders.panns_weights import resolve_encoder_weights
     from ..model import CaptionModel
+    from ..pretrained import load_encoder_weights
     from ..presets import get_preset
     from ..vocab import Vocabulary
 
@@ -39,9 +42,6 @@ def run(args: argparse.Namespace) -> int:
     torch.manual_seed(args.seed)
     model = CaptionModel(config, vocab)
     if args.encoder_weights:
-        from ..encoders.panns_weights import resolve_encoder_weights
-        from ..train.cache import load_encoder_weights
-
         load_encoder_weights(model.encoder, config.encoder,
                              resolve_encoder_weights(config.encoder, args.encoder_weights))
     save_model(model, args.out, extra={"seed": args.seed, "trained": False})

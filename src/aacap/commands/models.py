@@ -5,7 +5,9 @@ whether they are in the hub cache already; checked on disk, no network)."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+from collections.abc import Iterator
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -16,6 +18,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def model_table() -> list[dict]:
     """One row per preset: its parts, parameter count and sample rate."""
+    # the models load torch: imported when the command runs, not when `aacap` starts
     from ..model import CaptionModel
     from ..presets import PRESETS
     from ..vocab import Vocabulary
@@ -23,7 +26,8 @@ def model_table() -> list[dict]:
     rows = []
     vocab = Vocabulary.builtin()
     for name, config in PRESETS.items():
-        model = CaptionModel(config, vocab)
+        with _uninitialised_weights():  # the table needs their number, not their values
+            model = CaptionModel(config, vocab)
         rows.append(
             {
                 "name": name,
@@ -35,6 +39,23 @@ def model_table() -> list[dict]:
             }
         )
     return [*rows, default_row(), *hub_rows()]
+
+
+@contextlib.contextmanager
+def _uninitialised_weights() -> Iterator[None]:
+    """Modules built inside keep their weights as allocated (`torch.nn.init` functions do
+    nothing): a preset's parameter count without the seconds its random init takes."""
+    from torch.nn import init  # torch: only when the command runs
+
+    saved = {name: getattr(init, name) for name in dir(init)
+             if name.endswith("_") and not name.startswith("_")}
+    for name in saved:
+        setattr(init, name, lambda tensor, *args, **kwargs: tensor)
+    try:
+        yield
+    finally:
+        for name, function in saved.items():
+            setattr(init, name, function)
 
 
 def hub_rows() -> list[dict]:

@@ -5,6 +5,24 @@ from __future__ import annotations
 import argparse
 
 from ..hub import REVISION_HELP
+from ..serve.config import ServeConfig
+from .dataclass_args import add_dataclass_arguments, given_fields
+
+# what each `ServeConfig` field's flag does; the defaults come from the dataclass
+HELP = {
+    "max_batch": "clips per model call",
+    "max_wait_ms": "how long a clip waits for others to share its batch, in ms",
+    "max_upload_mb": "larger request bodies get 413 (MB)",
+    "max_audio_s": "longer recordings get 413 (s)",
+    "max_clip_s": "longer recordings are captioned in segments (s)",
+    "segment_s": "segment length for those (s)",
+    "request_budget_s": "a request not answered in this time gets 503, and the model stops "
+                        "working on it (s)",
+    "max_queue": "clips waiting at most; beyond, 503 with Retry-After",
+    "header_timeout_s": "close connections whose request headers take longer (s)",
+    "body_timeout_s": "408 when the request body stalls this long (s)",
+}
+RENAMED = {"segment_s": "--segment-seconds", "request_budget_s": "--budget-s"}  # older flags
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -13,29 +31,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--revision", help=REVISION_HELP)
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
-    p.add_argument("--max-batch", type=int, default=16, help="clips per model call (default 16)")
-    p.add_argument("--max-wait-ms", type=float, default=10.0,
-                   help="how long a clip waits for others to share its batch (default 10 ms)")
-    p.add_argument("--max-upload-mb", type=float, default=25.0,
-                   help="larger request bodies get 413 (default 25 MB)")
-    p.add_argument("--max-audio-s", type=float, default=600.0,
-                   help="longer recordings get 413 (default 600 s)")
-    p.add_argument("--max-clip-s", type=float, default=30.0,
-                   help="longer recordings are captioned in segments (default 30 s)")
-    p.add_argument("--segment-seconds", type=float, default=10.0,
-                   help="segment length for those (default 10 s)")
-    p.add_argument("--budget-s", type=float, default=30.0,
-                   help="a request not answered in this time gets 503, and the model stops "
-                        "working on it (default 30 s)")
-    p.add_argument("--max-queue", type=int, default=1024,
-                   help="clips waiting at most; beyond, 503 with Retry-After (default 1024)")
-    p.add_argument("--header-timeout-s", type=float, default=10.0,
-                   help="close connections whose request headers take longer (default 10 s)")
-    p.add_argument("--body-timeout-s", type=float, default=10.0,
-                   help="408 when the request body stalls this long (default 10 s)")
-    p.add_argument("--cors-origin", action="append", default=[], metavar="ORIGIN",
-                   help="let pages on this origin (scheme://host[:port], or *) call the API "
-                        "from the browser; repeat for several (default: none)")
+    add_dataclass_arguments(p.add_argument_group("limits"), ServeConfig, HELP, renamed=RENAMED)
+    p.add_argument("--cors-origin", dest="cors_origins", action="append", default=[],
+                   metavar="ORIGIN", help="let pages on this origin (scheme://host[:port], or *) "
+                   "call the API from the browser; repeat for several (default: none)")
     p.add_argument("--threads", type=int, default=None,
                    help="torch threads of the model (default: torch's, usually the core count)")
     p.add_argument("--log-level", default="info", help="uvicorn log level (default info)")
@@ -43,23 +42,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # the model and the service load torch and FastAPI: imported when the command runs
     from ..captioning.loading import load_model
-    from ..serve import ServeConfig, run_server
-    from ..serve.app import check_origins
+    from ..serve import run_server
 
-    limits = (args.max_upload_mb, args.max_audio_s, args.max_clip_s, args.segment_seconds,
-              args.budget_s, args.header_timeout_s, args.body_timeout_s)
-    if (args.max_batch < 1 or args.max_queue < 1 or not args.max_wait_ms >= 0
-            or not all(0 < x < float("inf") for x in limits)):
-        raise ValueError("--max-batch and --max-queue must be >= 1, --max-wait-ms >= 0, and the "
-                         "size, duration and time limits positive and finite")
-    config = ServeConfig(max_batch=args.max_batch, max_wait_ms=args.max_wait_ms,
-                         max_queue=args.max_queue, max_upload_mb=args.max_upload_mb,
-                         max_audio_s=args.max_audio_s, max_clip_s=args.max_clip_s,
-                         segment_s=args.segment_seconds, request_budget_s=args.budget_s,
-                         header_timeout_s=args.header_timeout_s,
-                         body_timeout_s=args.body_timeout_s,
-                         cors_origins=tuple(check_origins(args.cors_origin)))
+    config = ServeConfig(**given_fields(args, ServeConfig))  # a FieldError: cli.py names the flag
     if args.threads is not None:
         import torch
 

@@ -7,12 +7,13 @@ Run the same command again to resume an interrupted run; under `torchrun --nproc
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
+
+from ..train.config import load_recipe, recipe_names
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    from ..train.config import recipe_names
-
     p = subparsers.add_parser("train", help="train a captioning model from a recipe")
     p.add_argument("recipe", help=f"recipe name ({', '.join(recipe_names())}) or a .toml file")
     p.add_argument("--out", type=Path, help="run folder (default: runs/<recipe name>)")
@@ -24,9 +25,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import json
-
-    from ..train import load_recipe, train
+    from ..train import train  # the training loop loads torch: imported when the command runs
 
     cfg = load_recipe(args.recipe, args.overrides)
     if args.show:

@@ -7,6 +7,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from ..config import FieldError
+
 METHODS = ("greedy", "beam", "sample")
 # Documented maxima: what a caption needs, with room to spare. Larger values only tie up the
 # model (the service answers 400 to them, the CLI one line), so they are refused up front.
@@ -67,13 +69,14 @@ class DecodingOptions:
         for name in ("top_p", "typical_p"):
             value = getattr(self, name)
             if value is not None and not (_is_number(value) and 0.0 < value <= 1.0):
-                fail(f"{name}={value!r} must be a number in (0, 1]")
+                raise _error(name, value, "must be a number in (0, 1]")
         if not (_is_number(self.temperature) and 0.0 <= self.temperature <= MAX_TEMPERATURE):
-            fail(f"temperature={self.temperature!r} must be a number in [0, {MAX_TEMPERATURE:g}]")
+            raise _error("temperature", self.temperature,
+                         f"must be a number in [0, {MAX_TEMPERATURE:g}]")
         if not (_is_number(self.length_penalty)
                 and 0.0 <= self.length_penalty <= MAX_LENGTH_PENALTY):
-            fail(f"length_penalty={self.length_penalty!r} must be a number in "
-                 f"[0, {MAX_LENGTH_PENALTY:g}]")
+            raise _error("length_penalty", self.length_penalty,
+                         f"must be a number in [0, {MAX_LENGTH_PENALTY:g}]")
         parse_no_repeat(self.no_repeat)
         if self.task is not None and not isinstance(self.task, str):
             fail(f"task={self.task!r} must be a dataset name such as 'clotho'")
@@ -159,7 +162,12 @@ def _is_number(value: Any) -> bool:
 def _check_int(options: DecodingOptions, name: str, minimum: int, maximum: int | None) -> None:
     value = getattr(options, name)
     if not (isinstance(value, int) and not isinstance(value, bool) and value >= minimum):
-        raise ValueError(f"decoding option {name}={value!r} must be an integer >= {minimum}")
+        raise _error(name, value, f"must be an integer >= {minimum}")
     if maximum is not None and value > maximum:
         shown = f"{value}" if value < 10**12 else f"{value:.3g}"
-        raise ValueError(f"decoding option {name}={shown} exceeds the maximum of {maximum}")
+        raise _error(name, value, f"exceeds the maximum of {maximum}", shown=shown)
+
+
+def _error(name: str, value: Any, reason: str, shown: str | None = None) -> FieldError:
+    """'decoding option NAME=VALUE REASON', as a `FieldError` (the CLI tells it by flag)."""
+    return FieldError(name, value, reason, prefix="decoding option ", shown=shown)

@@ -20,6 +20,7 @@ from torch import Tensor, nn
 from torch.nn.utils.fusion import fuse_conv_bn_eval
 
 from ..features import SAMPLE_RATE, TORCHLIBROSA_KEYS, LogMelConfig, LogMel, check_torchlibrosa_frontend
+from ..fileio import read_torch_file
 
 N_BLOCKS = 6
 POOLED_BLOCKS = 5  # blocks 1-5 end with a 2x2 average pool; block 6 does not
@@ -171,11 +172,8 @@ def _read_checkpoint(source: str | Path | Mapping[str, Any], trusted: bool) -> M
     path = Path(source)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such checkpoint file")
-    try:
-        return torch.load(path, map_location="cpu", weights_only=not trusted)
-    except Exception as err:  # noqa: BLE001 - any unpickling failure gets the same advice
-        hint = "" if trusted else " (if you trust the file, retry with trusted=True)"
-        raise ValueError(f"{path}: cannot read as a torch checkpoint: {err}{hint}".splitlines()[0]) from err
+    hint = "" if trusted else "; if you trust the file, retry with trusted=True"
+    return read_torch_file(path, "torch checkpoint", trusted=trusted, hint=hint)
 
 
 def load_panns_checkpoint(

@@ -28,6 +28,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from ..fileio import read_torch_file
+
 SAMPLE_RATE = 16000  # Hz
 STFT_WINDOW = 400  # samples: 25 ms
 STFT_HOP = 160  # samples: 10 ms
@@ -293,6 +295,6 @@ def convert_onnx(onnx_bytes: bytes) -> dict[str, Tensor]:
 def load_yamnet(weights: Path) -> YamnetEncoder:
     """A YAMNet in eval mode with weights from a converted state-dict file (`torch.save`)."""
     net = YamnetEncoder()
-    state = torch.load(weights, map_location="cpu", weights_only=True)
+    state = read_torch_file(weights, "YAMNet state dict")
     net.load_state_dict({k: v.float() for k, v in state.items()}, strict=True)
     return net.eval()

@@ -153,12 +153,28 @@ def _parse(texts: list[str]):
 def _verb_lemmas(doc, lemmatizer):
     """CoreNLP lemmatises by the Penn tag alone: a verb tag gets a verb's lemma. spaCy's rules
     go by the coarse part of speech, and a verb it made an auxiliary ("the bell rang loudly
-    making ...": aux(making, rang)) keeps its form; lemmatise those as verbs ("ring")."""
+    making ...": aux(making, rang)) keeps its form; lemmatise those as verbs ("ring"). An -ing
+    word after "be" that spaCy's tagger calls an adjective ("water is dripping from a faucet",
+    "dripping" JJ) is the progressive verb (VBG) a Penn Treebank parse has there."""
     for t in doc:
         if t.pos_ == "AUX" and t.tag_.startswith("VB") and t.lemma_ == t.text:
             t.pos_ = "VERB"
             t.lemma_ = lemmatizer.rule_lemmatize(t)[0]
+        elif _progressive_adjective(t):
+            t.tag_, t.pos_ = "VBG", "VERB"
+            t.set_morph("Aspect=Prog|Tense=Pres|VerbForm=Part")  # the attribute rules' VBG morphology
+            t.lemma_ = lemmatizer.rule_lemmatize(t)[0]
     return doc
+
+
+def _progressive_adjective(t) -> bool:
+    """An -ing adjective that is the predicate of "be": acomp(is, dripping), or a root with
+    aux(chirping, are)."""
+    if t.tag_ != "JJ" or not t.lower_.endswith("ing"):
+        return False
+    if t.dep_ == "acomp":
+        return t.head.lemma_ == "be"
+    return t.dep_ == "ROOT" and any(k.dep_ == "aux" and k.lemma_ == "be" for k in t.children)
 
 
 @lru_cache(maxsize=1)
@@ -298,7 +314,7 @@ class SceneGraphCache:
             self._dirty = False
 
 
-_SCENE_GRAPH_VERSION = "8"  # bump when the rules change: cached graphs of older rules are ignored
+_SCENE_GRAPH_VERSION = "10"  # bump when the rules change: cached graphs of older rules are ignored
 
 
 @lru_cache(maxsize=1)

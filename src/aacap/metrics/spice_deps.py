@@ -11,7 +11,8 @@ constituency parser reads it), what follows two bare coordinated verbs under the
 Penn verb phrase), spaCy's ``npadvmod`` as the ``dobj`` or ``nmod:tmod`` the converter makes of
 a noun phrase in a verb phrase, all conjuncts attached to the first, and CoreNLP's CC processing
 (a conjunct receives the incoming edges of the first conjunct; a conjoined verb or adjective
-without a subject receives its subject). :mod:`aacap.metrics.spice_graph` applies SPICE's rules
+without a subject receives its subject). A word spaCy's tagger calls a verb but its parser makes
+the head of a noun compound becomes a noun first. :mod:`aacap.metrics.spice_graph` applies SPICE's rules
 to the result.
 """
 
@@ -119,6 +120,7 @@ def from_spacy(span) -> DepGraph:
 def to_corenlp(g: DepGraph) -> None:
     """Turn a graph with spaCy's labels into the collapsed, CC-processed UD v1 graph CoreNLP
     3.6.0 would give the caption (in place)."""
+    _compound_heads_as_nouns(g)
     _flat_verb_coordination(g)
     _noun_phrase_adverbials(g)
     _collapse_prepositions(g)
@@ -127,6 +129,24 @@ def to_corenlp(g: DepGraph) -> None:
     _copula_as_dependent(g)
     _conjuncts_to_first(g)
     _cc_process(g)
+
+
+def _compound_heads_as_nouns(g: DepGraph) -> None:
+    """The head of a noun compound is a noun. spaCy tags and parses separately, and sometimes
+    builds a compound on a word its tagger calls a verb ("a strong wind blows": compound(blows,
+    wind), "blows" VBZ). CoreNLP's PCFG chooses tags and tree together, so its tree either has
+    that noun phrase with a noun head ("blows" NNS) or a clause; follow spaCy's parser, whose
+    structure is what SPICE's tuples come from (on the tuning half this fits the official values
+    better than keeping the verb tag). VBZ becomes NNS (its verb lemma is the noun's, "blow");
+    any other verb tag NN, with the word itself as lemma, as CoreNLP's Morphology leaves a
+    singular noun."""
+    words = g.words
+    for gov, rel, dep in g.edges:
+        head = words[gov]
+        if rel == "compound" and dep < gov and head.tag.startswith("VB") and words[dep].noun:
+            if head.tag != "VBZ":
+                head.lemma = head.word
+            head.tag = "NNS" if head.tag == "VBZ" else "NN"
 
 
 def _flat_verb_coordination(g: DepGraph) -> None:
@@ -268,7 +288,8 @@ def reattach(g: DepGraph, old: int, new: int) -> None:
 def _copula_as_dependent(g: DepGraph) -> None:
     """UD makes the predicate the head of a copular clause: "the man is tall" -> nsubj(tall,
     man), cop(tall, is); "a dog is in the house" -> nsubj(house, dog), case(house, in),
-    cop(house, is). With ``there``, the noun is the subject: expl(is, there), nsubj(is, dog)."""
+    cop(house, is). With ``there``, the noun is the subject: expl(is, there), nsubj(is, dog).
+    A verb predicate (a progressive spaCy first read as an adjective) takes "be" as its aux."""
     for b, w in list(g.words.items()):
         if w.lemma != "be":
             continue
@@ -288,7 +309,7 @@ def _copula_as_dependent(g: DepGraph) -> None:
         rel, pred = preds[0]
         g.remove((b, rel, pred))
         reattach(g, b, pred)
-        g.add(pred, "cop", b)
+        g.add(pred, "aux" if g.words[pred].tag.startswith("VB") else "cop", b)  # "is dripping": progressive
     for gov, rel, dep in list(g.edges):  # acomp/attr of other verbs ("sounds loud") are xcomp
         if rel in ("acomp", "attr"):
             g.remove((gov, rel, dep))

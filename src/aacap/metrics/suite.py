@@ -23,14 +23,14 @@ from aacap.progress import bar as progress_bar
 BLEU = ["bleu_1", "bleu_2", "bleu_3", "bleu_4"]
 # aac-metrics 0.6.0's METRICS_SETS, each listed with what it outputs ("spider" includes cider_d
 # and spice, "spider_fl" cider_d, spice, spider and fer, "fense" sbert_sim and fer).
-PRESETS: dict[str, list[str]] = {
+METRIC_SETS: dict[str, list[str]] = {
     "dcase2020": [*BLEU, "meteor", "rouge_l", "cider_d", "spice", "spider"],
     "dcase2023": ["meteor", "cider_d", "spice", "spider", "fer", "spider_fl"],
     "dcase2024": ["meteor", "cider_d", "spice", "spider", "fer", "spider_fl", "sbert_sim", "fense", "vocab"],
     "all": [*BLEU, "meteor", "rouge_l", "cider_d", "spice", "spider", "spider_max", "sbert_sim", "fer",
             "fense", "spider_fl", "vocab", "vocab_len"],
 }
-METRICS = PRESETS["all"]
+METRICS = METRIC_SETS["all"]
 FENSE_FAMILY = {"fer", "fense", "spider_fl"}  # need FENSE's error detector
 MAX_CAPTION_WORDS = 256
 
@@ -69,18 +69,18 @@ class Scores:
 def resolve_metrics(metrics: str | Sequence[str]) -> list[str]:
     """A preset name, a comma-separated list, or a list of names -> metric names in order."""
     if isinstance(metrics, str):
-        if metrics in PRESETS:
-            return list(PRESETS[metrics])
+        if metrics in METRIC_SETS:
+            return list(METRIC_SETS[metrics])
         metrics = [m.strip() for m in metrics.split(",") if m.strip()]
     names: list[str] = []
     for m in metrics:
-        if m in PRESETS:
-            names.extend(x for x in PRESETS[m] if x not in names)
+        if m in METRIC_SETS:
+            names.extend(x for x in METRIC_SETS[m] if x not in names)
         elif m in METRICS:
             if m not in names:
                 names.append(m)
         else:
-            raise MetricError(f"unknown metric or preset {m!r}: choose from {sorted(PRESETS)} or {METRICS}")
+            raise MetricError(f"unknown metric or preset {m!r}: choose from {sorted(METRIC_SETS)} or {METRICS}")
     if not names:
         raise MetricError("no metric requested")
     return names

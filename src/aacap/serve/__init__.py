@@ -9,9 +9,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from .app import ServeConfig, create_app
+from .config import ServeConfig
 
 __all__ = ["ServeConfig", "create_app", "run_server"]
+
+
+def __getattr__(name: str) -> Any:
+    # lazy: the app needs the `serve` extra (FastAPI), and `aacap serve --help` builds its
+    # flags from `ServeConfig` alone
+    if name == "create_app":
+        from .app import create_app
+
+        return create_app
+    raise AttributeError(f"module 'aacap.serve' has no attribute {name!r}")
 
 
 def run_server(captioner: Any, config: ServeConfig, host: str = "127.0.0.1", port: int = 8000,
@@ -22,6 +32,7 @@ def run_server(captioner: Any, config: ServeConfig, host: str = "127.0.0.1", por
 
     import uvicorn
 
+    from .app import create_app
     from .timeouts import timed_h11
 
     log = logging.getLogger("aacap.serve")  # the service's own lines, formatted as uvicorn's

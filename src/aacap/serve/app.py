@@ -13,11 +13,9 @@ Recordings longer than `max_clip_s` are captioned in windows of `segment_s` seco
 import asyncio
 import dataclasses
 import logging
-import re
 import time
 import typing
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -33,35 +31,17 @@ from starlette.datastructures import UploadFile
 from starlette.requests import ClientDisconnect
 
 from .. import __version__
+from ..captioning.segment import (SegmentedResult, check_segment_args, merge_segments,
+                                  segment_bounds, segments_from_results)
 from ..deadline import DeadlineExceeded
 from ..decoding import DecodingOptions, decoding_options_from_kwargs
-from ..captioning.segment import LONG_RECORDING_S, LONG_SEGMENT_S, SegmentedResult, check_segment_args
-from ..captioning.segment import merge_segments, segment_bounds
-from ..captioning.segment import segments_from_results
 from .batcher import BatcherStats, BatchTiming, DynamicBatcher, QueueFull, captioner_runner
+from .config import ServeConfig
 from .inputs import Decoded, InputError, decode_audio, read_body, spectrogram
 from .schema import CaptionResponse, Error, Health, Method
 
 STATIC = Path(__file__).parent / "static"
 log = logging.getLogger("aacap.serve")
-
-
-@dataclass
-class ServeConfig:
-    """Server settings; sizes in MB, durations in seconds."""
-
-    max_batch: int = 16  # clips per model call (the captioner's own batch_size caps it too)
-    max_wait_ms: float = 10.0  # how long a clip waits for others to join its batch
-    max_queue: int = 1024  # clips waiting at most; beyond, 503
-    max_upload_mb: float = 25.0  # request body limit -> 413
-    max_audio_s: float = 600.0  # recording length limit -> 413
-    max_clip_s: float = LONG_RECORDING_S  # longer recordings are segmented, whatever the model
-    segment_s: float = LONG_SEGMENT_S  # window length used for them
-    max_segments: int = 600  # windows per request at most (segment_seconds/hop_seconds) -> 400
-    request_budget_s: float = 30.0  # a request not answered by then -> 503; its model work stops
-    header_timeout_s: float = 10.0  # request headers not complete by then -> connection closed
-    body_timeout_s: float = 10.0  # no byte of the body for this long -> 408
-    cors_origins: tuple[str, ...] = ()  # pages on these origins may call the API ('*': any)
 
 
 def _params_model() -> type[BaseModel]:
@@ -121,7 +101,7 @@ def create_app(captioner: Any, config: ServeConfig | None = None) -> FastAPI:
                          description="Automated audio captioning: audio file in, sentence out.")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     if config.cors_origins:
-        app.add_middleware(CORSMiddleware, allow_origins=check_origins(config.cors_origins),
+        app.add_middleware(CORSMiddleware, allow_origins=list(config.cors_origins),
                            allow_methods=["GET", "POST"], allow_headers=["Content-Type"],
                            expose_headers=["Retry-After"], max_age=600)
 
@@ -222,8 +202,7 @@ def create_app(captioner: Any, config: ServeConfig | None = None) -> FastAPI:
                            f"{config.request_budget_s:g} s per request (busy, or a costly "
                            "request); retry later or ask for less (max_length, beam_size)"},
                 status_code=503, headers={"Retry-After": str(_retry_after(batcher))})
-        except ValueError as err:  # options the model itself refuses, e.g. an unknown task
-            raise InputError(400, str(err).splitlines()[0]) from None
+        # any other error here is the server's (the options were checked above): a 500
         answer["path"] = name
         answer["model"] = captioner.name
         answer["timing"] = {
@@ -276,22 +255,6 @@ def checked_options(captioner: Any, values: dict[str, Any]) -> DecodingOptions:
     (`Captioner.decoding_options`): beam size and candidates within its vocabulary, a task it
     knows. One-line `ValueError` naming the field."""
     return captioner.decoding_options(**values)
-
-
-_ORIGIN = re.compile(r"https?://(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?")
-
-
-def check_origins(origins: typing.Iterable[str]) -> list[str]:
-    """The origins a browser may call the API from, as the `Origin` header spells them
-    (`scheme://host[:port]`, no path, no trailing slash), or `*` for any. A one-line
-    `ValueError` names a value that no browser would send."""
-    checked = []
-    for origin in origins:
-        if origin != "*" and not _ORIGIN.fullmatch(origin):
-            raise ValueError(f"cors origin {origin!r} is not an origin: write scheme://host[:port] "
-                             "with no path or trailing slash (e.g. http://localhost:3000), or *")
-        checked.append(origin)
-    return checked
 
 
 def _retry_after(batcher: DynamicBatcher) -> int:

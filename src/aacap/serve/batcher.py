@@ -12,7 +12,6 @@ model thread beyond its budget, and a clip whose deadline passed while it waited
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -183,7 +182,6 @@ def captioner_runner(captioner) -> RunBatch:  # noqa: ANN001 - any `Captioner`
     """`run_batch` for a `Captioner`: one `caption` call on the waves at its sample rate."""
 
     def run(waves: Sequence[np.ndarray], options: DecodingOptions) -> list[CaptionResult]:
-        return captioner.caption(list(waves), sample_rate=captioner.sample_rate,
-                                 **dataclasses.asdict(options))
+        return captioner.caption(list(waves), sample_rate=captioner.sample_rate, options=options)
 
     return run

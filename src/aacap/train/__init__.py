@@ -7,7 +7,17 @@
 under `torchrun --nproc_per_node N` for DDP. Nothing here is imported by `aacap.model`.
 """
 
+from typing import Any
+
 from .config import TrainConfig, load_recipe, recipe_names
-from .loop import train
 
 __all__ = ["TrainConfig", "load_recipe", "recipe_names", "train"]
+
+
+def __getattr__(name: str) -> Any:
+    # lazy: the loop loads torch, and `aacap --help` lists the recipes without it
+    if name == "train":
+        from .loop import train
+
+        return train
+    raise AttributeError(f"module 'aacap.train' has no attribute {name!r}")

@@ -1,9 +1,6 @@
 """Frozen-encoder feature cache: each clip's encoder frames computed once and stored as
 `<id>.npy` (frames, dim) float32, beside `encoder.json` naming the encoder (kind, config, and a
 sha256 of its weights) so a cache is never read with another encoder's weights.
-
-Also here: loading pretrained weights into an encoder (`load_encoder_weights`), shared by
-training and `aacap embed`.
 """
 
 from __future__ import annotations
@@ -20,56 +17,8 @@ import torch
 from torch import nn
 
 from ..atomic import atomic_write
-
-ASSETS = Path(__file__).resolve().parents[1] / "assets" / "default"
-
-
-def load_encoder_weights(encoder: nn.Module, kind: str, weights: str | Path) -> None:
-    """Load pretrained weights into `encoder` (of `kind`), strictly by name.
-
-    `weights`: an aacap checkpoint (its encoder is taken; its kind must be `kind`), or the
-    encoder's own published format: a PANNs checkpoint (`Cnn14_mAP=0.431.pth`) for cnn14, a
-    CoNeTTE state dict for cnext, a converted YAMNet state dict for yamnet (`default` = the one
-    shipped in aacap's assets)."""
-    from ..checkpoint import FORMAT
-
-    if kind == "yamnet" and str(weights) == "default":
-        weights = ASSETS / "yamnet.pt"
-        if not weights.is_file():
-            raise FileNotFoundError(f"{weights}: YAMNet weights missing; run `make default-model`")
-    path = Path(weights)
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: no such encoder weights file")
-    try:
-        data = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception:  # noqa: BLE001 - let the encoder's own loader explain (e.g. PANNs pickles)
-        data = None
-    if isinstance(data, dict) and data.get("format") == FORMAT:
-        if data["config"]["encoder"] != kind:
-            raise ValueError(f"{path}: its encoder is {data['config']['encoder']!r}, not {kind!r}")
-        state = {k[len("encoder."):]: v for k, v in data["state_dict"].items() if k.startswith("encoder.")}
-        _load_strict(encoder, state, str(path))
-    elif kind == "cnn14":
-        from ..encoders.cnn14 import load_panns_checkpoint
-
-        load_panns_checkpoint(encoder, data if isinstance(data, dict) else path)  # type: ignore[arg-type]
-    elif kind == "cnext" and isinstance(data, dict):
-        from ..encoders.convnext import load_conette_encoder_state
-
-        state = data.get("model", data.get("state_dict", data))
-        load_conette_encoder_state(encoder, state)  # type: ignore[arg-type]
-    elif kind == "yamnet" and isinstance(data, dict):
-        _load_strict(encoder, {k: v.float() for k, v in data.items()}, str(path))
-    else:
-        raise ValueError(f"{path}: not weights for a {kind} encoder (expected an aacap checkpoint"
-                         f"{' or a PANNs checkpoint' if kind == 'cnn14' else ''})")
-
-
-def _load_strict(module: nn.Module, state: dict[str, torch.Tensor], where: str) -> None:
-    from ..encoders.cnn14 import load_strict
-
-    load_strict(module, state, where)
-
+from ..audio import load_audio
+from ..progress import bar
 
 def encoder_fingerprint(kind: str, args: dict[str, Any], encoder: nn.Module) -> str:
     """sha256 over the encoder kind, its config and every tensor of its state dict."""
@@ -126,8 +75,6 @@ class FrameCache:
         """Encode the clips (objects with `.id` and `.audio`) not cached yet, or whose audio file
         is newer than its frames (all of them with `overwrite`); returns how many. An unreadable
         audio file raises `AudioError` naming it."""
-        from ..audio import load_audio
-
         todo = [c for c in clips if overwrite or self._stale(c)]
         if not todo:
             return 0
@@ -147,6 +94,4 @@ class FrameCache:
 
 
 def _progress(items: list[Any], desc: str, enabled: bool) -> Any:
-    from ..progress import bar
-
     return bar(items, desc=desc, unit="clip", enabled=enabled, leave=False)

@@ -1,5 +1,6 @@
-"""Caption a list of clips with a model and score the captions against their references: the
-validation of training and `aacap evaluate-model`."""
+"""Caption a list of clips with a model (`captioning.neural.encode_decode`, the step every
+captioning path shares) and score the captions against their references: the validation of
+training; `aacap evaluate-model` scores with `score_available`."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ from typing import Any
 import numpy as np
 import torch
 
-from ..decoding import DecodingOptions, decode
+from ..captioning.neural import encode_decode
+from ..decoding import DecodingOptions
 from ..metrics import MetricError, Scores, evaluate
 from ..model import CaptionModel
+from ..progress import bar
 from .data import Clip, InputSource, pad_frames
 
 
@@ -26,15 +29,12 @@ def caption_clips(model: CaptionModel, source: InputSource, options: DecodingOpt
     out: list[list[tuple[str, float]]] = []
     starts = range(0, len(source), batch_size)
     if progress:
-        from ..progress import bar
-
         starts = bar(starts, desc="captioning", unit="batch", leave=False)
     for start in starts:
         idx = range(start, min(start + batch_size, len(source)))
         x, lengths = pad_frames([source[i] for i in idx])
         x, lengths = x.to(device), lengths.to(device)
-        memory = model.encode_frames(x, lengths) if from_frames else model.encode(x, lengths)
-        for cands in decode(model, memory, options):
+        for cands in encode_decode(model, x, lengths, options, from_frames=from_frames):
             out.append([(c.caption, float(c.logprob)) for c in cands])
     model.train(was_training)
     return out

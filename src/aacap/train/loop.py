@@ -19,7 +19,6 @@ import csv
 import io
 import json
 import math
-import os
 import time
 from contextlib import nullcontext
 from pathlib import Path
@@ -30,12 +29,15 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ..checkpoint import FORMAT, atomic_save, save_model
+from ..atomic import atomic_write
+from ..checkpoint import FORMAT, atomic_save, load_checkpoint, read_checkpoint, save_model
 from ..model import CaptionModel
+from ..pretrained import load_encoder_weights
+from ..progress import bar
 from ..vocab import Vocabulary
 from . import distributed
 from .augment import FrontendSpecAugment, mix, mixup_pairs, spec_augment
-from .cache import FrameCache, encoder_fingerprint, load_encoder_weights
+from .cache import FrameCache, encoder_fingerprint
 from .config import RUN_ONLY_FIELDS, TrainConfig
 from .data import Clip, ExampleBatches, InputSource, epoch_examples, global_batches, load_clips
 from .evaluate import caption_clips, choose_val_metric, references, score, val_options
@@ -106,8 +108,6 @@ def train(cfg: TrainConfig, out_dir: str | Path, restart: bool = False) -> dict[
 def _read_state(path: Path, cfg: TrainConfig) -> dict[str, Any] | None:
     if not path.is_file():
         return None
-    from ..checkpoint import read_checkpoint
-
     data = read_checkpoint(path)
     state = data.get("extra", {}).get("train_state")
     if state is None:
@@ -138,8 +138,6 @@ def _train(cfg: TrainConfig, out: Path, d: distributed.Dist, device: torch.devic
     if resumed is not None:
         vocab = Vocabulary(resumed["vocab"])
     elif cfg.init:
-        from ..checkpoint import load_checkpoint
-
         vocab = load_checkpoint(cfg.path(cfg.init)).vocab
     else:
         vocab = Vocabulary.from_captions((c for clip in train_clips for c in clip.captions),
@@ -148,8 +146,6 @@ def _train(cfg: TrainConfig, out: Path, d: distributed.Dist, device: torch.devic
         vocab.bos_for(task)  # an unknown task token fails here, before any work
     torch.manual_seed(cfg.seed)
     if cfg.init:
-        from ..checkpoint import load_checkpoint
-
         model = load_checkpoint(cfg.path(cfg.init))
     else:
         model = CaptionModel(cfg.model_config(), vocab)
@@ -355,14 +351,10 @@ def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
     w = csv.DictWriter(buf, fieldnames=LOG_FIELDS)
     w.writeheader()
     w.writerows(rows)
-    tmp = path.with_suffix(".csv.tmp")
-    tmp.write_text(buf.getvalue())
-    os.replace(tmp, path)
+    atomic_write(path, lambda f: f.write(buf.getvalue().encode("utf-8")), fsync=False)
 
 
 def _bar(loader: Any, total: int, initial: int, desc: str, enabled: bool) -> Any:
-    from ..progress import bar
-
     return bar(loader, total=total, initial=initial, desc=desc, enabled=enabled, leave=False)
 
 

@@ -1,0 +1,85 @@
+"""Pretrained encoder weights, in one place: an encoder built and loaded from an aacap
+checkpoint or from its own published format (PANNs CNN14, CoNeTTE's ConvNeXt, the converted
+YAMNet), used by `aacap init --encoder-weights`, training (`encoder_weights`) and `aacap embed`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from torch import nn
+
+from .checkpoint import FORMAT, CheckpointError, read_checkpoint
+from .encoders import build_encoder
+from .encoders.cnn14 import load_panns_checkpoint, load_strict
+from .encoders.convnext import load_conette_encoder_state
+from .encoders.panns_weights import PANNS_NAME, resolve_encoder_weights
+from .fileio import read_torch_file
+
+ASSETS = Path(__file__).resolve().parent / "assets" / "default"  # the shipped YAMNet
+
+
+def load_encoder_weights(encoder: nn.Module, kind: str, weights: str | Path) -> None:
+    """Load pretrained weights into `encoder` (of `kind`), strictly by name.
+
+    `weights`: an aacap checkpoint (its encoder is taken; its kind must be `kind`), or the
+    encoder's own published format: a PANNs checkpoint (`Cnn14_mAP=0.431.pth`) for cnn14, a
+    CoNeTTE state dict for cnext, a converted YAMNet state dict for yamnet (`default` = the one
+    shipped in aacap's assets)."""
+    if kind == "yamnet" and str(weights) == "default":
+        weights = ASSETS / "yamnet.pt"
+        if not weights.is_file():
+            raise FileNotFoundError(f"{weights}: YAMNet weights missing; run `make default-model`")
+    path = Path(weights)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such encoder weights file")
+    try:
+        data = read_torch_file(path, "encoder weights file")
+    except ValueError:  # not plain tensors: the encoder's own loader explains (PANNs pickles)
+        data = None
+    if isinstance(data, dict) and data.get("format") == FORMAT:
+        if data["config"]["encoder"] != kind:
+            raise ValueError(f"{path}: its encoder is {data['config']['encoder']!r}, not {kind!r}")
+        state = {k[len("encoder."):]: v for k, v in data["state_dict"].items()
+                 if k.startswith("encoder.")}
+        load_strict(encoder, state, str(path))
+    elif kind == "cnn14":
+        load_panns_checkpoint(encoder, data if isinstance(data, dict) else path)  # type: ignore[arg-type]
+    elif kind == "cnext" and isinstance(data, dict):
+        state = data.get("model", data.get("state_dict", data))
+        load_conette_encoder_state(encoder, state)  # type: ignore[arg-type]
+    elif kind == "yamnet" and isinstance(data, dict):
+        load_strict(encoder, {k: v.float() for k, v in data.items()}, str(path))
+    else:
+        raise ValueError(f"{path}: not weights for a {kind} encoder (expected an aacap checkpoint"
+                         f"{' or a PANNs checkpoint' if kind == 'cnn14' else ''})")
+
+
+def encoder_with_weights(kind: str | None, weights: str | None
+                         ) -> tuple[nn.Module, str, dict[str, Any]]:
+    """(encoder in eval mode with `weights` loaded, its kind, its config fields). `kind` may
+    be None when `weights` is an aacap checkpoint (its encoder is used); for cnn14, `weights`
+    defaults to the published PANNs file (`panns`, downloaded once and checksummed)."""
+    args: dict[str, Any] = {}
+    if weights is None and kind == "cnn14":
+        weights = PANNS_NAME
+    if weights is None:
+        raise ValueError("no encoder weights given: name a weights file (or the cnn14 encoder, for PANNs)")
+    if kind == "cnn14":
+        weights = str(resolve_encoder_weights(kind, weights))
+    try:
+        config = read_checkpoint(weights)["config"]
+    except CheckpointError:
+        config = None
+    if config is not None:
+        if kind is not None and kind != config["encoder"]:
+            raise ValueError(f"{weights}: its encoder is {config['encoder']!r}, not {kind!r}")
+        kind, args = config["encoder"], config["encoder_args"]
+    elif kind is None:
+        raise ValueError(f"{weights}: not an aacap checkpoint; name the encoder kind it holds")
+    elif kind == "las":
+        raise ValueError(f"{weights}: LAS has no published weights; pass an aacap checkpoint")
+    encoder = build_encoder(kind, args)
+    load_encoder_weights(encoder, kind, weights)
+    return encoder.eval(), kind, args
