@@ -36,8 +36,9 @@ class ServeConfig:
     cors_origins: tuple[str, ...] = ()  # pages on these origins may call the API ('*': any)
 
     def __post_init__(self) -> None:
-        """Counts at least 1, the wait at least 0, every other limit positive and finite; a
-        `FieldError` names the first field that is not."""
+        """Counts at least 1, the wait at least 0, every other limit positive and finite, each
+        CORS origin as a browser's Origin header spells it (or `*`); a `FieldError` names the
+        first field that is not."""
         for name in ("max_batch", "max_queue", "max_segments"):
             value = getattr(self, name)
             if not (isinstance(value, int) and not isinstance(value, bool) and value >= 1):
