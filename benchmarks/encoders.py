@@ -14,8 +14,10 @@ in CPU seconds of this process (per thread), which other processes disturb less;
 also counts OpenMP spin-waiting).
 
 Encoders run after `optimize_for_inference()` (eval; channels_last; CNN14's batchnorms folded
-into its convs and its widest convs run as one matmul at small batch); `--plain` adds rows
-without it. ConvNeXt encodes a batch in chunks of ~15 s of audio at inference either way. The LAS encoder (pyramidal BiLSTM) gets a row
+into its convs and its convs of >= 1024 input channels run as one matmul; ConvNeXt's block MLPs
+as two fused oneDNN linears); `--plain` adds rows without it. FLOPs are counted on the plain
+form (the fused ops are invisible to FlopCounterMode; the count is the same). ConvNeXt encodes
+a batch in chunks of ~15 s of audio at inference either way. The LAS encoder (pyramidal BiLSTM) gets a row
 for reference only: its time is bound by sequential time steps (one small matmul per step and
 direction), not by matmul throughput, so it is far from this bound by construction.
 """
@@ -23,6 +25,7 @@ direction), not by matmul throughput, so it is far from this bound by constructi
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from typing import Callable
@@ -70,6 +73,11 @@ def timed(fn: Callable[[], object]) -> tuple[float, float]:
     return time.perf_counter() - wall, (time.process_time() - cpu) / torch.get_num_threads()
 
 
+def load_average() -> str:
+    """The machine's 1/5/15-minute load averages (other processes sharing the cores)."""
+    return "load average " + "/".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 def count_flops(encoder: nn.Module, wave: torch.Tensor, lengths: torch.Tensor) -> int:
     """FLOPs of one forward as FlopCounterMode counts them (on CPU it also sees the matmuls
     inside LSTMs, which decompose into aten::addmm)."""
@@ -84,7 +92,8 @@ def best_time(
     """Best (wall, CPU per thread) seconds of one forward over `repeats`."""
     best, best_cpu = float("inf"), float("inf")
     with torch.inference_mode():
-        encoder(wave, lengths)  # warm-up (oneDNN primitive creation)
+        for _ in range(2):  # warm-up: oneDNN primitives, weight reorders, allocator pools
+            encoder(wave, lengths)
         for _ in range(repeats):
             wall, cpu = timed(lambda: encoder(wave, lengths))
             best, best_cpu = min(best, wall), min(best_cpu, cpu)
@@ -92,18 +101,22 @@ def best_time(
     return best, best_cpu
 
 
-def build_encoders(plain: bool) -> dict[str, nn.Module]:
+def build_encoders(plain: bool) -> dict[str, tuple[nn.Module, nn.Module]]:
+    """name -> (encoder to time, its plain eval form to count FLOPs on: the inference forms'
+    fused oneDNN ops are invisible to FlopCounterMode, and the FLOPs do not change)."""
     torch.manual_seed(0)
-    encoders: dict[str, nn.Module] = {}
+    encoders: dict[str, tuple[nn.Module, nn.Module]] = {}
     for name, make in (("cnn14", Cnn14Encoder), ("convnext-tiny", ConvNextEncoder)):
+        reference = make().eval()
         if plain:
-            encoders[f"{name} (plain)"] = make().eval()
-        encoders[name] = make().optimize_for_inference()
+            encoders[f"{name} (plain)"] = (reference, reference)
+        encoders[name] = (make().optimize_for_inference(), reference)
     try:
         from aacap.encoders.las import LasEncoder, LasEncoderConfig
     except ImportError:
         return encoders
-    encoders["las (4x256 BiLSTM)"] = LasEncoder(LasEncoderConfig(n_mels=64, hidden_size=256, num_layers=4)).eval()
+    las = LasEncoder(LasEncoderConfig(n_mels=64, hidden_size=256, num_layers=4)).eval()
+    encoders["las (4x256 BiLSTM)"] = (las, las)
     return encoders
 
 
@@ -117,14 +130,15 @@ def main() -> None:
 
     if args.threads:
         torch.set_num_threads(args.threads)
+    load_before = load_average()
     rate = MatmulRate()
     samples = int(CLIP_SECONDS * SAMPLE_RATE)
     rows = []  # (name, batch, flops, wall seconds, CPU seconds per thread)
-    for name, encoder in build_encoders(args.plain).items():
+    for name, (encoder, reference) in build_encoders(args.plain).items():
         for batch in args.batch_sizes:
             wave = 0.1 * torch.randn(batch, samples)
             lengths = torch.full((batch,), samples, dtype=torch.long)
-            flops = count_flops(encoder, wave, lengths)
+            flops = count_flops(reference, wave, lengths)
             rows.append((name, batch, flops, *best_time(encoder, wave, lengths, args.repeats, rate)))
             print(f"timed {name} at batch {batch}", file=sys.stderr, flush=True)
 
@@ -132,7 +146,7 @@ def main() -> None:
     print(
         f"torch {torch.__version__}, {torch.get_num_threads()} threads, {CLIP_SECONDS:g} s clips at 32 kHz; "
         f"fp32 {MATMUL_N}^3 matmul, best of the run: {rate.gflops:.0f} GFLOP/s wall, "
-        f"{rate.cpu_gflops:.0f} GFLOP/s per CPU-second per thread"
+        f"{rate.cpu_gflops:.0f} GFLOP/s per CPU-second per thread; {load_before} before, {load_average()} after"
     )
     header = (
         f"{'encoder':<22} {'batch':>5} {'GFLOP':>7} {'time s':>7} {'clips/s':>7} {'bound s':>7} "

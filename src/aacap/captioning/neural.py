@@ -12,6 +12,7 @@ import torch
 
 from ..audio import LONG_CLIP_S, Audio, AudioFile, AudioSource, chunk_bounds
 from ..deadline import check_deadline
+from ..decoders.precision import reduced_precision
 from ..decoding import Candidate, DecodingOptions, decode, decoding_options_from_kwargs
 from ..model import CaptionModel, Memory, batch_waves
 from .protocol import CaptionResult, as_batch, check_options_given_once, open_input
@@ -33,10 +34,18 @@ class NeuralCaptioner:
         self.model = model.eval()
         if hasattr(model.encoder, "optimize_for_inference"):  # folded batchnorms, channels_last
             model.encoder.optimize_for_inference()
+        self._fp32_decoder = model.decoder
         self.name = name
         self.batch_size = batch_size
         self.default_options = dict(default_options or {})  # under the caller's options
         self.resampler = model.config.resampler
+
+    def use_precision(self, precision: str) -> None:
+        """Decode in `precision`: "fp32" (the model's own), "int8" (dynamic int8 linear and
+        LSTM layers) or "bf16" (CPUs with AMX only); see `aacap.decoders.precision`. Faster
+        decoding; captions may differ from fp32's (benchmarks/decoders.py measures both).
+        Raises `ValueError` for a precision this CPU does not offer."""
+        self.model.decoder = reduced_precision(self._fp32_decoder, precision)
 
     @property
     def sample_rate(self) -> int:

@@ -40,6 +40,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--tags", action="store_true",
                    help="also print the top sound classes with scores (always in --json)")
     p.add_argument("--batch-size", type=int, default=8, help="clips captioned together")
+    p.add_argument("--precision", choices=("fp32", "int8", "bf16"), default="fp32",
+                   help="decoder precision of a neural model: int8 and bf16 (AMX CPUs) decode "
+                        "faster, captions may differ (default fp32)")
     p.add_argument("--segment-seconds", type=float, metavar="S",
                    help="long recordings: caption windows of S seconds, merge equal neighbours")
     p.add_argument("--hop-seconds", type=float, metavar="H",
@@ -65,6 +68,10 @@ def run(args: argparse.Namespace) -> int:
     formats = output_formats(args)
     options_from_args(args)  # invalid flags fail here, before the model is loaded
     captioner = load_model(args.model, batch_size=args.batch_size, revision=args.revision)
+    if args.precision != "fp32":
+        if not hasattr(captioner, "use_precision"):
+            raise ValueError(f"--precision {args.precision}: model {args.model!r} has no neural decoder")
+        captioner.use_precision(args.precision)
     # the flags given over the model's defaults, checked against it before any audio is read
     options = captioner.decoding_options(**kwargs_from_args(args))
     failed = 0
