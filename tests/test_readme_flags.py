@@ -6,7 +6,8 @@ Which command a flag belongs to: on a line or in a code span that runs `aacap CM
 `-m aacap.cli CMD`), that command's `--help`; on one that runs a script (`python
 benchmarks/x.py`, `scripts/y.py`), the flags the script's parser declares; a flag on its own
 (`--max-upload-mb` in a sentence) must be a flag of some aacap command or of a script named in
-its section (prose is too loose to say which command it means). Flags of other programs
+its section (prose is too loose to say which command it means); one the README says does not
+exist ("there is no `--backend onnx`") must be in no command's help. Flags of other programs
 (curl, pip, ray, torchrun's own) are not checked.
 """
 
@@ -79,9 +80,17 @@ def command_of(text: str) -> tuple[list[Command], str] | None:
     return None
 
 
+def true(flag: str, commands: list[Command]) -> bool:
+    """Whether the README is right about `flag`: it exists for `commands`, or, where the README
+    says there is no such flag (`ABSENT`), no aacap command has it."""
+    if commands == [ABSENT]:
+        return flag not in allowed([PROSE])
+    return flag in allowed(commands)
+
+
 def allowed(commands: list[Command]) -> frozenset[str]:
     """The flags valid for all of `commands`; for a flag in prose (`PROSE` first), those of any
-    aacap command or of a script named in its paragraph."""
+    aacap command or of a script named in its section."""
     def flags(command: Command) -> frozenset[str]:
         if command[0] == "script":
             return script_flags(command[1]) | {"--help"}
@@ -93,6 +102,7 @@ def allowed(commands: list[Command]) -> frozenset[str]:
 
 
 PROSE: Command = ("prose",)
+ABSENT: Command = ("said not to exist",)  # "there is no `--backend onnx`"
 NEW_BLOCK = re.compile(r"\s*([-*|#>]|\d+\.)\s")  # a bullet, table row, heading or quote
 
 
@@ -156,6 +166,7 @@ def _section_flags(text: str) -> list[tuple[int, str, list[Command]]]:
                 found += [(number, flag, ran[0]) for flag in FLAG.findall(ran[1])]
                 found += [(number, flag, prose) for flag in FLAG.findall(comment)]
             continue
+        before = ""
         for piece, ran in pieces:
             commands = prose
             if ran:
@@ -163,9 +174,19 @@ def _section_flags(text: str) -> list[tuple[int, str, list[Command]]]:
             elif len(piece) > 1 and piece[0] == piece[-1] == "`" and FLAG.search(piece) \
                     and not piece[1:].lstrip().startswith("--"):
                 continue  # another program's command line (curl, pip, ray ...): its flags
+            elif piece[:1] == "`" and re.search(r"\bthere (is|are) no\s*$", before, re.I):
+                commands = [ABSENT]
+            before = piece
             found += [(number, flag, commands) for flag in FLAG.findall(piece)
                       if not (commands is prose and flag in OTHER_PROGRAMS)]
     return found
+
+
+def what_is_wrong(commands: list[Command]) -> str:
+    if commands == [ABSENT]:
+        return "the README says there is no such flag, but an aacap command has it"
+    where = "any aacap command" if commands[0] == PROSE else " and ".join(map(" ".join, commands))
+    return f"not in the --help of {where}"
 
 
 def section(text: str, heading: str) -> str:
@@ -178,9 +199,8 @@ def test_every_flag_the_readme_names_is_in_the_help_of_its_command() -> None:
     text = README.read_text()
     named = readme_flags(text)
     assert len(named) > 100  # the parser does find them
-    wrong = [f"README.md:{n}: {flag} is not in the --help of "
-             f"{'any aacap command' if commands[0] == PROSE else ' and '.join(map(' '.join, commands))}"
-             for n, flag, commands in named if flag not in allowed(commands)]
+    wrong = [f"README.md:{n}: {flag}: {what_is_wrong(commands)}"
+             for n, flag, commands in named if not true(flag, commands)]
     assert wrong == []
 
 
@@ -205,7 +225,10 @@ def test_the_service_flag_table_is_exactly_the_flags_of_aacap_serve() -> None:
     ("## A\n\n`python benchmarks/metrics.py`\n\nWith `--skip-coco`.\n\n## B\n\n`--skip-coco`",
      [("--skip-coco", [PROSE])]),  # a script's flag in prose: only in the section naming it
     ("```\ncurl --data-binary @a.wav http://x/  # or --form\n```", []),
+    ("It loses, so there is no `--backend onnx`.", []),  # said not to exist, and does not
+    ("There is no `--max-upload-mb`.", [("--max-upload-mb", [ABSENT])]),  # but there is
+    ("`aacap caption` with no `--model` uses the default.", []),  # 'with no' is not 'there is no'
 ])
 def test_a_flag_the_cli_lacks_is_found(readme: str, wrong: list) -> None:
     named = readme_flags(readme)
-    assert [(flag, c) for _, flag, c in named if flag not in allowed(c)] == wrong
+    assert [(flag, c) for _, flag, c in named if not true(flag, c)] == wrong
