@@ -76,7 +76,7 @@ def test_decoding_options_from_query_and_form(server) -> None:
 @pytest.mark.parametrize("kwargs, status, reason", [
     (dict(data=b"hello, not audio"), 415, "is a text file, not audio"),
     (dict(files={"file": ("notes.txt", b"plain text")}), 415, "notes.txt: is a text file, not audio"),
-    (dict(data=b""), 400, "has no audio"),
+    (dict(data=b""), 400, "request body: is empty (0 bytes)"),
     (dict(data=b"x" * (2 << 20)), 413, "exceeds this server's limit of 1.0 MB"),
     (dict(data=audio_bytes(40.0, 8000, fmt="FLAC")), 413, "40.0 s of audio exceeds"),
     (dict(data=audio_bytes(1.0), params={"beam_size": "three"}), 400, "beam_size"),
@@ -166,6 +166,11 @@ def test_spectrogram_peaks_at_the_tone(server) -> None:
     peak = int(np.bincount(data[5:-5].argmax(axis=1)).argmax())  # most frequent loudest band
     edges = np.linspace(hz_to_mel(50.0), hz_to_mel(16000.0), SPEC_N_MELS + 2)
     assert abs(edges[peak + 1] - hz_to_mel(2000.0)) <= (edges[1] - edges[0])
+    # the page labels its axis from band_hz: the loudest band's centre is the tone's frequency
+    band = np.asarray(spec["band_hz"])
+    assert len(band) == SPEC_N_MELS and np.all(np.diff(band) > 0)
+    assert spec["f_min_hz"] < band[0] and band[-1] < spec["f_max_hz"] == 16000.0
+    assert abs(hz_to_mel(band[peak]) - hz_to_mel(2000.0)) <= (edges[1] - edges[0])
     assert data.max() == 255
 
 
@@ -192,7 +197,8 @@ def test_aacap_serve_command(tiny_ckpt: Path, tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "aacap.cli", "serve", "--model", str(tiny_ckpt), "--port",
-         str(port), "--max-upload-mb", "0.5", "--log-level", "warning"],
+         str(port), "--max-upload-mb", "0.5", "--log-level", "warning",
+         "--cors-origin", "http://localhost:3000"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
     try:
         url = f"http://127.0.0.1:{port}"
@@ -211,6 +217,9 @@ def test_aacap_serve_command(tiny_ckpt: Path, tmp_path: Path) -> None:
         assert ok.status_code == 200 and ok.json()["caption"]
         big = httpx.post(f"{url}/v1/captions", content=b"\0" * (1 << 20), timeout=60)
         assert big.status_code == 413 and "0.5 MB" in big.json()["detail"]
+        preflight = httpx.options(f"{url}/v1/captions", headers={
+            "Origin": "http://localhost:3000", "Access-Control-Request-Method": "POST"})
+        assert preflight.headers["access-control-allow-origin"] == "http://localhost:3000"
     finally:
         proc.terminate()
         proc.wait(timeout=20)

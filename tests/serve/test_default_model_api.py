@@ -18,6 +18,7 @@ import httpx  # noqa: E402
 
 from aacap.captioning.default import ASSETS, SILENCE_CAPTION, DefaultCaptioner  # noqa: E402
 from aacap.default_model.choose import SUPPORTED  # noqa: E402
+from aacap.serve.schema import CaptionResponse  # noqa: E402
 from serve_helpers import LiveServer, audio_bytes  # noqa: E402
 
 pytestmark = pytest.mark.skipif(not (ASSETS / "bank.npz").exists(), reason="shipped assets absent")
@@ -49,6 +50,7 @@ def test_scores_tags_and_refused_options(default_server: LiveServer) -> None:
     answer = post(default_server, audio_bytes(2.0, seed=3), num_candidates=3).json()
     assert [set(c) for c in answer["candidates"]] == [{"caption", "score"}] * 3
     assert 1 <= len(answer["tags"]) <= 5 and {"name", "score"} == set(answer["tags"][0])
+    CaptionResponse.model_validate(answer)  # scores without logprob, tags: as documented
     refused = post(default_server, audio_bytes(2.0), max_length=5)
     assert refused.status_code == 400 and "cannot honour" in refused.json()["detail"]
     sampled = [post(default_server, audio_bytes(2.0, seed=3), method="sample", seed=s,
@@ -77,6 +79,7 @@ def test_long_recording_one_behaviour(default_server: LiveServer, default_model:
     wav = tmp_path / "long.wav"
     sf.write(wav, np.concatenate(parts).astype(np.float32), rate)
     service = post(default_server, wav.read_bytes()).json()
+    CaptionResponse.model_validate(service)  # segments with tags, as documented
     (api,) = default_model.caption([wav])
     capsys.readouterr()
     assert main(["caption", str(wav), "--json"]) == 0

@@ -25,6 +25,15 @@ HELP = {
 RENAMED = {"segment_s": "--segment-seconds", "request_budget_s": "--budget-s"}  # older flags
 
 
+class AppendToTuple(argparse.Action):
+    """A repeatable flag whose values gather in a tuple (its default, a tuple, stays as it is:
+    argparse's "append" would append to it)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        setattr(namespace, self.dest, (*getattr(namespace, self.dest), values))
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("serve", help="HTTP API and web page for captioning")
     p.add_argument("--model", default="default", help="model name or checkpoint (default: default)")
@@ -32,6 +41,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     add_dataclass_arguments(p.add_argument_group("limits"), ServeConfig, HELP, renamed=RENAMED)
+    p.add_argument("--cors-origin", dest="cors_origins", action=AppendToTuple,
+                   default=ServeConfig.cors_origins, metavar="ORIGIN", help="let pages on this origin (scheme://host[:port], or *) "
+                   "call the API from the browser; repeat for several (default: none)")
     p.add_argument("--threads", type=int, default=None,
                    help="torch threads of the model (default: torch's, usually the core count)")
     p.add_argument("--log-level", default="info", help="uvicorn log level (default info)")

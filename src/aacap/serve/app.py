@@ -22,6 +22,7 @@ from typing import Annotated, Any, Optional
 import numpy as np
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
@@ -37,6 +38,7 @@ from ..decoding import DecodingOptions, decoding_options_from_kwargs
 from .batcher import BatcherStats, BatchTiming, DynamicBatcher, QueueFull, captioner_runner
 from .config import ServeConfig
 from .inputs import Decoded, InputError, decode_audio, read_body, spectrogram
+from .schema import CaptionResponse, Error, Health, Method
 
 STATIC = Path(__file__).parent / "static"
 log = logging.getLogger("aacap.serve")
@@ -49,6 +51,7 @@ def _params_model() -> type[BaseModel]:
         f.name: (Optional[hints[f.name]], Field(None, description=f"decoding option {f.name}"))
         for f in dataclasses.fields(DecodingOptions) if f.name != "use_cache"
     }
+    fields["method"] = (Optional[Method], Field(None, description="decoding method"))
     fields["segment_seconds"] = (Optional[float], Field(
         None, gt=0, description="caption in windows of this many seconds (long recordings)"))
     fields["hop_seconds"] = (Optional[float], Field(
@@ -97,6 +100,10 @@ def create_app(captioner: Any, config: ServeConfig | None = None) -> FastAPI:
     app = FastAPIOffline(title="aacap", version=__version__, lifespan=lifespan,
                          description="Automated audio captioning: audio file in, sentence out.")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    if config.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=list(config.cors_origins),
+                           allow_methods=["GET", "POST"], allow_headers=["Content-Type"],
+                           expose_headers=["Retry-After"], max_age=600)
 
     @app.exception_handler(InputError)
     async def _input_error(request: Request, err: InputError) -> JSONResponse:
@@ -122,7 +129,7 @@ def create_app(captioner: Any, config: ServeConfig | None = None) -> FastAPI:
     async def index() -> FileResponse:
         return FileResponse(STATIC / "index.html")
 
-    @app.get("/healthz", summary="Liveness and the model being served")
+    @app.get("/healthz", summary="Liveness and the model being served", response_model=Health)
     async def healthz() -> dict:
         return {"status": "ok", "model": captioner.name, "sample_rate": captioner.sample_rate,
                 "max_batch": config.max_batch, "max_upload_mb": config.max_upload_mb,
@@ -133,10 +140,16 @@ def create_app(captioner: Any, config: ServeConfig | None = None) -> FastAPI:
                 **dataclasses.asdict(batcher.stats)}
 
     @app.post("/v1/captions", summary="Caption an audio file", openapi_extra=_BODY_DOC,
-              responses={400: {"description": "bad option or samples"},
-                         413: {"description": "upload too large or recording too long"},
-                         415: {"description": "not a readable audio file"},
-                         503: {"description": "too many clips waiting"}})
+              response_model=CaptionResponse, response_model_exclude_none=True,
+              response_description="the caption, its ranked candidates, sound tags, timings "
+                                   "and, for a recording captioned in windows, its segments",
+              responses={400: {"model": Error, "description": "bad option, samples or body"},
+                         408: {"model": Error, "description": "the request body stalled"},
+                         413: {"model": Error,
+                               "description": "upload too large or recording too long"},
+                         415: {"model": Error, "description": "not a readable audio file"},
+                         503: {"model": Error, "description": "too many clips waiting, or not "
+                                                              "answered within the budget"}})
     async def captions(request: Request,
                        params: Annotated[CaptionParams, Query()]) -> JSONResponse:  # type: ignore[valid-type]
         """Caption the uploaded recording. The answer holds `caption`, `candidates`
@@ -219,7 +232,22 @@ def create_app(captioner: Any, config: ServeConfig | None = None) -> FastAPI:
         result = SegmentedResult(clip.name, clip.duration_s, merge_segments(segments))
         return result.to_dict(), [t for _, t in done]
 
+    app.openapi = _without_422(app.openapi)
     return app
+
+
+def _without_422(openapi: typing.Callable[[], dict]) -> typing.Callable[[], dict]:
+    """FastAPI documents a 422 for every route with parameters; this service answers bad
+    parameters with 400 (`_validation_error`), so the 422 is taken out of the schema."""
+
+    def schema() -> dict:
+        spec = openapi()  # cached by FastAPI: the removal happens once
+        for operations in spec.get("paths", {}).values():
+            for operation in operations.values():
+                operation.get("responses", {}).pop("422", None)
+        return spec
+
+    return schema
 
 
 def checked_options(captioner: Any, values: dict[str, Any]) -> DecodingOptions:

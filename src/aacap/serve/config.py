@@ -4,12 +4,15 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from ..captioning.lengths import LONG_RECORDING_S, LONG_SEGMENT_S
 from ..config import FieldError
 
+# an origin as a browser's Origin header spells it: scheme://host[:port], no path
+ORIGIN = re.compile(r"https?://(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?")
 # sizes, durations and timeouts: positive and finite
 LIMITS = ("max_upload_mb", "max_audio_s", "max_clip_s", "segment_s", "request_budget_s",
           "header_timeout_s", "body_timeout_s")
@@ -30,10 +33,12 @@ class ServeConfig:
     request_budget_s: float = 30.0  # a request not answered by then -> 503; its model work stops
     header_timeout_s: float = 10.0  # request headers not complete by then -> connection closed
     body_timeout_s: float = 10.0  # no byte of the body for this long -> 408
+    cors_origins: tuple[str, ...] = ()  # pages on these origins may call the API ('*': any)
 
     def __post_init__(self) -> None:
-        """Counts at least 1, the wait at least 0, every other limit positive and finite; a
-        `FieldError` names the first field that is not."""
+        """Counts at least 1, the wait at least 0, every other limit positive and finite, each
+        CORS origin as a browser's Origin header spells it (or `*`); a `FieldError` names the
+        first field that is not."""
         for name in ("max_batch", "max_queue", "max_segments"):
             value = getattr(self, name)
             if not (isinstance(value, int) and not isinstance(value, bool) and value >= 1):
@@ -44,6 +49,12 @@ class ServeConfig:
             value = getattr(self, name)
             if not (_is_number(value) and value > 0):
                 raise FieldError(name, value, "must be a positive, finite number")
+        self.cors_origins = tuple(self.cors_origins)
+        for origin in self.cors_origins:
+            if origin != "*" and not (isinstance(origin, str) and ORIGIN.fullmatch(origin)):
+                raise FieldError("cors_origins", origin, "is not an origin: write "
+                                 "scheme://host[:port] with no path or trailing slash (e.g. "
+                                 "http://localhost:3000), or *")
 
 
 def _is_number(value: Any) -> bool:

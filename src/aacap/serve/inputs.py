@@ -23,6 +23,7 @@ from ..audio_av import AvError, available as av_available, decode_blocks as av_d
 from ..audio_av import probe as av_probe
 from ..native_stderr import silenced_native_stderr
 from ..features import mel_filterbank
+from ..features import hz_to_mel, mel_to_hz
 
 
 class InputError(ValueError):
@@ -83,8 +84,8 @@ def decode_audio(data: bytes, name: str, sample_rate: int, max_audio_s: float,
     415 for bytes that are not a readable audio file.
     """
     if not data:
-        raise InputError(400, "the request has no audio: send a file as multipart field "
-                              "'file' or as the raw request body")
+        raise InputError(400, f"{name}: is empty (0 bytes); send an audio file with samples in "
+                              "it, as multipart field 'file' or as the raw request body")
     try:
         with _soundfile(data, name) as f:
             if f.frames <= 0:
@@ -188,14 +189,17 @@ SPEC_N_FFT = 1024  # samples per spectrogram frame
 SPEC_N_MELS = 64
 SPEC_MAX_FRAMES = 1200  # columns (about) at most, whatever the duration
 SPEC_RANGE_DB = 80.0  # dynamic range shown
+SPEC_F_MIN = 50.0  # Hz, lowest band edge (the highest is the Nyquist frequency)
 
 
 def spectrogram(samples: np.ndarray, sample_rate: int) -> dict:
     """A log-mel spectrogram small enough for a page: about `SPEC_MAX_FRAMES` frames at most.
 
-    Returns `{"n_mels", "frames", "hop_s", "max_db", "range_db", "data"}` where `data` is base64
-    of uint8 (frames, n_mels), row-major, lowest mel first; 255 = `max_db` and 0 = `max_db -
-    range_db` or below.
+    Returns `{"n_mels", "frames", "hop_s", "f_min_hz", "f_max_hz", "band_hz", "max_db",
+    "range_db", "data"}` where the bands span `f_min_hz` to `f_max_hz` (the Nyquist frequency),
+    `band_hz` are their centre frequencies (Hz, lowest first) and `data` is base64 of uint8
+    (frames, n_mels), row-major, lowest mel first; 255 = `max_db` and 0 = `max_db - range_db`
+    or below.
     """
     n_fft = SPEC_N_FFT
     hop = max(sample_rate // 100, -(-len(samples) // SPEC_MAX_FRAMES))  # >= 10 ms
@@ -205,11 +209,15 @@ def spectrogram(samples: np.ndarray, sample_rate: int) -> dict:
     frames = 1 + (len(padded) - n_fft) // hop
     index = np.arange(n_fft)[None, :] + hop * np.arange(frames)[:, None]  # (frames, n_fft)
     power = np.abs(np.fft.rfft(padded[index] * np.hanning(n_fft), axis=1)) ** 2
-    mel = power @ mel_filterbank(sample_rate, n_fft, SPEC_N_MELS, 50.0, sample_rate / 2).T
+    f_max = sample_rate / 2
+    mel = power @ mel_filterbank(sample_rate, n_fft, SPEC_N_MELS, SPEC_F_MIN, f_max).T
     db = 10.0 * np.log10(np.maximum(mel, 1e-10))  # (frames, n_mels)
     top = float(db.max())
     scaled = np.clip((db - (top - SPEC_RANGE_DB)) / SPEC_RANGE_DB, 0.0, 1.0)
     data = np.round(scaled * 255).astype(np.uint8)
+    edges = mel_to_hz(np.linspace(hz_to_mel(SPEC_F_MIN), hz_to_mel(f_max), SPEC_N_MELS + 2))
     return {"n_mels": SPEC_N_MELS, "frames": int(frames), "hop_s": hop / sample_rate,
+            "f_min_hz": SPEC_F_MIN, "f_max_hz": f_max,
+            "band_hz": [round(float(f), 1) for f in edges[1:-1]],  # the filters' peaks
             "max_db": round(top, 2), "range_db": SPEC_RANGE_DB,
             "data": base64.b64encode(data.tobytes()).decode("ascii")}

@@ -3,7 +3,8 @@
 "use strict";
 
 const $ = (id) => document.getElementById(id);
-const SEGMENT_COLOURS = ["#2f6fde", "#0e9384", "#c4320a", "#7a5af8", "#dc6803", "#3e4784"];
+// White text on each of these has a contrast of at least 5.4:1 (WCAG AA asks 4.5:1).
+const SEGMENT_COLOURS = ["#1f5bc4", "#107569", "#b42d08", "#6941c6", "#b54708", "#3e4784"];
 
 async function loadHealth() {
   try {
@@ -37,7 +38,9 @@ function showSampling() {
   }
 }
 
+// An error never shows under an earlier result: the result goes first.
 function showError(message) {
+  if (message) clearResult();
   $("error").textContent = message;
   $("error").hidden = !message;
 }
@@ -46,25 +49,33 @@ function setStatus(message) {
   $("status").textContent = message;
 }
 
+// The value of an option field, or "" when the model does not offer that option.
+function option(id) {
+  return $(id).closest("label").hidden ? "" : $(id).value;
+}
+
 function queryString() {
   const q = new URLSearchParams({ spectrogram: "true" });
-  const method = $("method").value;
-  q.set("method", method);
-  if (method === "beam" && $("beam-size").value) q.set("beam_size", $("beam-size").value);
-  if (method !== "greedy" && $("num-candidates").value) q.set("num_candidates", $("num-candidates").value);
+  const method = option("method");
+  if (method) q.set("method", method);
+  if (method !== "greedy" && method !== "sample" && option("beam-size")) q.set("beam_size", option("beam-size"));
+  if (method !== "greedy" && option("num-candidates")) q.set("num_candidates", option("num-candidates"));
   if (method === "sample") {
     for (const [id, name] of [["temperature", "temperature"], ["top-k", "top_k"], ["top-p", "top_p"], ["seed", "seed"]]) {
-      if ($(id).value && !$(id).closest("label").hidden) q.set(name, $(id).value);
+      if (option(id)) q.set(name, option(id));
     }
   }
   if ($("segment").value) q.set("segment_seconds", $("segment").value);
   return q.toString();
 }
 
+let latest = 0; // the request whose answer the page shows; older answers are dropped
+
 async function captionBlob(blob, name) {
+  const request = ++latest;
   showError("");
+  clearResult();
   setStatus(`captioning ${name} …`);
-  $("player").src = URL.createObjectURL(blob);
   const form = new FormData();
   form.append("file", blob, name);
   const started = performance.now();
@@ -72,22 +83,42 @@ async function captionBlob(blob, name) {
   try {
     const response = await fetch(`/v1/captions?${queryString()}`, { method: "POST", body: form });
     answer = await response.json();
+    if (request !== latest) return;
     if (!response.ok) {
       setStatus("");
       showError(`${response.status}: ${answer.detail || "request failed"}`);
       return;
     }
   } catch (err) {
+    if (request !== latest) return;
     setStatus("");
     showError(`request failed: ${err}`);
     return;
   }
-  setStatus(`${name}: ${answer.duration_s.toFixed(1)} s captioned in ` +
-            `${((performance.now() - started) / 1000).toFixed(2)} s`);
-  render(answer);
+  setStatus(`${name}: “${answer.caption}” (${answer.duration_s.toFixed(1)} s, captioned in ` +
+            `${((performance.now() - started) / 1000).toFixed(2)} s)`);
+  $("player").src = URL.createObjectURL(blob);
+  render(answer, name);
 }
 
-function render(answer) {
+// Nothing of an earlier recording stays on screen: caption, lists, drawing and player go.
+function clearResult() {
+  $("result").hidden = true;
+  $("caption").textContent = $("timing").textContent = "";
+  for (const id of ["tags", "candidates", "segments", "freq-axis", "time-axis"]) $(id).replaceChildren();
+  $("timeline").replaceChildren(playheads()[1]);
+  $("timeline-box").hidden = true;
+  const canvas = $("spectrogram");
+  canvas.getContext("2d").clearRect(0, 0, canvas.width, canvas.height);
+  canvas.setAttribute("aria-label", "spectrogram: none yet");
+  const player = $("player");
+  if (player.src) URL.revokeObjectURL(player.src);
+  player.removeAttribute("src");
+  player.load();
+  shown = null;
+}
+
+function render(answer, name) {
   $("result").hidden = false;
   $("caption").textContent = answer.caption;
   const t = answer.timing;
@@ -97,8 +128,10 @@ function render(answer) {
   list.replaceChildren(...answer.candidates.map((c) => item(c.caption,
     c.logprob !== undefined ? `log-prob ${c.logprob.toFixed(2)}` : `score ${c.score.toFixed(3)}`)));
   $("tags").replaceChildren(...tagItems(answer.tags));
-  if (answer.spectrogram) drawSpectrogram(answer.spectrogram);
+  shown = { duration: answer.duration_s, span: answer.duration_s, segments: answer.segments || [] };
+  if (answer.spectrogram) drawSpectrogram(answer.spectrogram, name);
   renderTimeline(answer.segments, answer.duration_s);
+  movePlayhead();
 }
 
 // Top sound classes as chips: "Dog 0.93".
@@ -110,13 +143,12 @@ function tagItems(tags) {
   });
 }
 
-function item(text, note, onClick) {
+function item(text, note) {
   const li = document.createElement("li");
   li.textContent = text;
   const span = document.createElement("span");
   span.textContent = note;
   li.appendChild(span);
-  if (onClick) li.addEventListener("click", onClick);
   return li;
 }
 
@@ -129,7 +161,7 @@ function colour(v) {
   return ANCHORS[i].map((a, k) => Math.round(a + f * (ANCHORS[i + 1][k] - a)));
 }
 
-function drawSpectrogram(spec) {
+function drawSpectrogram(spec, name) {
   const bytes = Uint8Array.from(atob(spec.data), (ch) => ch.charCodeAt(0)); // (frames, n_mels)
   const canvas = $("spectrogram");
   canvas.width = spec.frames;
@@ -145,6 +177,56 @@ function drawSpectrogram(spec) {
   }
   ctx.putImageData(image, 0, 0);
   canvas.dataset.frames = spec.frames;
+  shown.span = spec.frames * spec.hop_s; // the columns cover this many seconds
+  drawAxes(spec, shown.span);
+  canvas.setAttribute("aria-label", describe(spec, bytes, name));
+}
+
+// The canvas's text alternative: what it spans and where the energy is.
+function describe(spec, bytes, name) {
+  const band = new Float64Array(spec.n_mels);
+  const frame = new Float64Array(spec.frames);
+  for (let x = 0; x < spec.frames; x++) {
+    for (let m = 0; m < spec.n_mels; m++) {
+      band[m] += bytes[x * spec.n_mels + m];
+      frame[x] += bytes[x * spec.n_mels + m];
+    }
+  }
+  const argmax = (a) => a.reduce((best, v, i) => (v > a[best] ? i : best), 0);
+  const hz = spec.band_hz;
+  return `Spectrogram of ${name}: ${clock(0)} to ${clock(shown.duration)}, ` +
+    `${hertz(spec.f_min_hz)} to ${hertz(spec.f_max_hz)}; most energy around ` +
+    `${hertz(hz[argmax(band)])}, loudest at ${clock(argmax(frame) * spec.hop_s)}.`;
+}
+
+function hertz(f) {
+  return f >= 1000 ? `${+(f / 1000).toFixed(1)} kHz` : `${Math.round(f)} Hz`;
+}
+
+// Tick labels beside and under the canvas: frequencies on the mel scale, times in seconds.
+function drawAxes(spec, span) {
+  const hz = spec.band_hz;
+  const freqTicks = [100, 500, 1000, 2000, 4000, 8000, 16000]
+    .filter((f) => f >= hz[0] && f <= hz[hz.length - 1]);
+  $("freq-axis").replaceChildren(...freqTicks.map((f) => {
+    let i = 0;
+    while (hz[i + 1] < f) i++;
+    const band = i + (f - hz[i]) / (hz[i + 1] - hz[i]); // fractional band index
+    return tick(hertz(f), "bottom", (100 * (band + 0.5)) / spec.n_mels);
+  }));
+  const step = [0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600]
+    .find((s) => span / s <= 8) || 3600;
+  const times = [];
+  for (let t = 0; t <= span + 1e-9; t += step) times.push(t);
+  $("time-axis").replaceChildren(...times.map((t) => tick(
+    span < 60 ? `${+t.toFixed(1)} s` : clock(t).replace(/\.0$/, ""), "left", (100 * t) / span)));
+}
+
+function tick(text, side, percent) {
+  const span = document.createElement("span");
+  span.textContent = text;
+  span.style[side] = `${percent}%`;
+  return span;
 }
 
 function clock(s) {
@@ -152,28 +234,77 @@ function clock(s) {
   return `${m}:${(s - 60 * m).toFixed(1).padStart(4, "0")}`;
 }
 
+function playheads() {
+  return document.querySelectorAll(".playhead"); // [spectrogram, timeline]
+}
+
+let shown = null; // {duration, span (s the spectrogram covers), segments} of the result shown
+
+// The playheads follow the player over the spectrogram and the timeline; the segment being
+// played is marked (aria-current) in the timeline and the list.
+function movePlayhead() {
+  const [onSpec, onTimeline] = playheads();
+  onSpec.hidden = onTimeline.hidden = !shown;
+  if (!shown) return;
+  const t = $("player").currentTime || 0;
+  onSpec.style.left = `${Math.min(100, (100 * t) / shown.span)}%`;
+  onTimeline.style.left = `${Math.min(100, (100 * t) / shown.duration)}%`;
+  shown.segments.forEach((s, i) => {
+    const now = s.start_s <= t && (t < s.end_s || (i === shown.segments.length - 1 && t >= s.end_s));
+    for (const el of [$("timeline").children[i + 1], $("segments").children[i]?.firstChild]) {
+      if (!el) continue;
+      if (now) el.setAttribute("aria-current", "time"); else el.removeAttribute("aria-current");
+    }
+  });
+}
+
+function followPlayer() {
+  movePlayhead();
+  if (!$("player").paused) requestAnimationFrame(followPlayer);
+}
+
+for (const event of ["timeupdate", "seeked", "play", "loadedmetadata"]) {
+  $("player").addEventListener(event, event === "play" ? followPlayer : movePlayhead);
+}
+
 function renderTimeline(segments, duration) {
   $("timeline-box").hidden = !segments;
   if (!segments) return;
-  const seek = (s) => () => { $("player").currentTime = s.start_s; $("player").play(); };
+  const seek = (s) => () => {
+    $("player").currentTime = s.start_s;
+    $("player").play().catch(() => {}); // a browser may refuse to autoplay: the seek stays
+  };
+  const when = (s) => `${clock(s.start_s)}–${clock(s.end_s)}`;
   const bar = $("timeline");
-  bar.replaceChildren(...segments.map((s, i) => {
-    const div = document.createElement("div");
-    div.className = "seg";
-    div.style.left = `${(100 * s.start_s) / duration}%`;
-    div.style.width = `${(100 * (s.end_s - s.start_s)) / duration}%`;
-    div.style.background = SEGMENT_COLOURS[i % SEGMENT_COLOURS.length];
-    div.title = `${clock(s.start_s)}–${clock(s.end_s)}: ${s.caption}`;
-    div.textContent = s.caption;
-    div.addEventListener("click", seek(s));
-    return div;
+  bar.replaceChildren(playheads()[1], ...segments.map((s, i) => {
+    const block = document.createElement("button");
+    block.type = "button";
+    block.className = "seg";
+    block.style.left = `${(100 * s.start_s) / duration}%`;
+    block.style.width = `${(100 * (s.end_s - s.start_s)) / duration}%`;
+    block.style.background = SEGMENT_COLOURS[i % SEGMENT_COLOURS.length];
+    block.title = `${when(s)}: ${s.caption} (press to play from ${clock(s.start_s)})`;
+    const time = document.createElement("span");
+    time.className = "visually-hidden";
+    time.textContent = `${clock(s.start_s)} to ${clock(s.end_s)}: `;
+    block.append(time, s.caption);
+    block.addEventListener("click", seek(s));
+    return block;
   }));
   $("segments").replaceChildren(...segments.map((s) => {
-    const li = item(s.caption, `${clock(s.start_s)}–${clock(s.end_s)}`, seek(s));
+    const li = document.createElement("li");
+    const play = document.createElement("button");
+    play.type = "button";
+    play.className = "row-play";
+    const span = document.createElement("span");
+    span.textContent = when(s);
+    play.append(`${s.caption} `, span); // the space keeps the name "caption 0:00.0–0:10.0"
+    play.addEventListener("click", seek(s));
     const tags = document.createElement("ul");
     tags.className = "tags";
+    tags.setAttribute("aria-label", `Sound classes ${clock(s.start_s)} to ${clock(s.end_s)}`);
     tags.replaceChildren(...tagItems(s.tags));
-    li.appendChild(tags);
+    li.append(play, tags);
     return li;
   }));
 }
@@ -181,6 +312,8 @@ function renderTimeline(segments, duration) {
 // --- input: pick, drop, record ------------------------------------------------------------
 
 $("method").addEventListener("change", showSampling);
+
+$("drop").addEventListener("click", () => $("file").click()); // a button: Enter and Space too
 
 $("file").addEventListener("change", () => {
   const file = $("file").files[0];
@@ -258,4 +391,5 @@ async function toWav(blob) {
   return new Blob([out.buffer], { type: "audio/wav" });
 }
 
+clearResult();
 loadHealth();
