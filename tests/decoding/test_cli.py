@@ -56,6 +56,6 @@ def test_caption_with_decoding_flags(preset: str, clips: list[str], tmp_path: Pa
     assert all(len(c["caption"].split()) <= 8 for c in cands)
 
     code, _, err = caption(capsys, clips[0], "--model", ckpt, "--top-k", "5")
-    assert code == 2 and err.count("\n") == 1 and "top_k=5 only applies to method='sample'" in err
+    assert code == 2 and err.count("\n") == 1 and "--top-k 5: only applies to method='sample'" in err
     code, _, err = caption(capsys, clips[0], "--model", ckpt, "--no-repeat", "sometimes")
-    assert code == 2 and "no_repeat='sometimes' is invalid" in err
+    assert code == 2 and "--no-repeat 'sometimes': is invalid" in err

@@ -35,7 +35,7 @@ def test_defaults_and_candidates() -> None:
     ({"temperature": 0.7, "method": "greedy"}, "only applies to method='sample'"),
     ({"beam_size": 5, "method": "sample"}, "beam_size=5 only applies to method='beam'"),
     ({"num_candidates": 4, "beam_size": 3}, "num_candidates=4 exceeds beam_size=3"),
-    ({"num_candidates": 2, "method": "greedy"}, "num_candidates must be 1"),
+    ({"num_candidates": 2, "method": "greedy"}, "num_candidates=2 must be 1"),
     ({"min_length": 10, "max_length": 5}, "min_length=10 exceeds max_length=5"),
     ({"no_repeat": "ngram:0"}, "no_repeat='ngram:0' is invalid"),
     ({"no_repeat": "all"}, "no_repeat='all' is invalid"),

@@ -59,7 +59,7 @@ class DecodingOptions:
         _check_int(self, "min_length", 0, MAX_LENGTH)
         _check_int(self, "max_length", 1, MAX_LENGTH)
         if self.min_length > self.max_length:
-            fail(f"min_length={self.min_length} exceeds max_length={self.max_length}")
+            raise _error("min_length", self.min_length, f"exceeds max_length={self.max_length}")
         if self.num_candidates is not None:
             _check_int(self, "num_candidates", 1, MAX_CANDIDATES)
         if self.seed is not None:
@@ -88,14 +88,21 @@ class DecodingOptions:
                      if getattr(self, n) is not None]
             if self.temperature != 1.0:
                 given.append(f"temperature={self.temperature!r}")
+            only_sampling = f"only applies to method='sample' (got {self.method!r})"
+            if len(given) == 1:  # one field to blame: the CLI says it with its flag
+                name = given[0].split("=", 1)[0]
+                raise _error(name, getattr(self, name), only_sampling)
             if given:
-                fail(f"{', '.join(given)} only applies to method='sample' (got {self.method!r})")
+                fail(f"{', '.join(given)} {only_sampling}")
         if self.method != "beam" and self.beam_size != 3:
-            fail(f"beam_size={self.beam_size} only applies to method='beam' (got {self.method!r})")
+            raise _error("beam_size", self.beam_size,
+                         f"only applies to method='beam' (got {self.method!r})")
         if self.method == "beam" and self.candidates > self.beam_size:
-            fail(f"num_candidates={self.num_candidates} exceeds beam_size={self.beam_size}")
+            raise _error("num_candidates", self.num_candidates,
+                         f"exceeds beam_size={self.beam_size}")
         if self.method == "greedy" and self.candidates != 1:
-            fail("num_candidates must be 1 with method='greedy'; use 'beam' or 'sample' for more")
+            raise _error("num_candidates", self.num_candidates,
+                         "must be 1 with method='greedy'; use 'beam' or 'sample' for more")
 
     def check_vocabulary(self, size: int) -> None:
         """Raise a one-line `ValueError` if these options ask more of a vocabulary of `size`
@@ -104,11 +111,10 @@ class DecodingOptions:
             value = getattr(self, name)
             if value is not None and value > size and (name != "beam_size"
                                                        or self.method == "beam"):
-                raise ValueError(f"decoding option {name}={value} exceeds the model's "
-                                 f"vocabulary of {size} tokens")
+                raise _error(name, value, f"exceeds the model's vocabulary of {size} tokens")
         if self.candidates > size:
-            raise ValueError(f"decoding option num_candidates={self.candidates} exceeds the "
-                             f"model's vocabulary of {size} tokens")
+            raise _error("num_candidates", self.candidates,
+                         f"exceeds the model's vocabulary of {size} tokens")
 
     @property
     def candidates(self) -> int:
@@ -139,7 +145,7 @@ def parse_no_repeat(value: str) -> int | None:
         size = value[len("ngram:"):]
         if size.isdigit() and int(size) >= 1:
             return int(size)
-    raise ValueError(f"decoding option no_repeat={value!r} is invalid; use {NO_REPEAT_HELP}")
+    raise _error("no_repeat", value, f"is invalid; use {NO_REPEAT_HELP}")
 
 
 def decoding_options_from_kwargs(**kwargs: Any) -> DecodingOptions:
