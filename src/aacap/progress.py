@@ -16,9 +16,10 @@ import argparse
 import contextlib
 import sys
 from collections.abc import Iterable, Iterator
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from tqdm import tqdm
+if TYPE_CHECKING:
+    from tqdm import tqdm
 
 T = TypeVar("T")
 
@@ -35,6 +36,8 @@ def bar(iterable: Iterable[T] | None = None, *, total: float | None = None, desc
         unit: str = "it", enabled: bool = True, leave: bool = True, **kwargs: Any) -> tqdm:
     """A tqdm bar on stderr, disabled unless `shown(enabled)`; a context manager and, with
     `iterable`, an iterator over it. `leave=False`: erased when done (a bar within a step)."""
+    from tqdm import tqdm  # here, not at the top: every command's --help imports this module
+
     return tqdm(iterable, total=total, desc=desc, unit=unit, file=sys.stderr,
                 disable=not shown(enabled), dynamic_ncols=True, leave=leave, **kwargs)
 
@@ -42,6 +45,8 @@ def bar(iterable: Iterable[T] | None = None, *, total: float | None = None, desc
 def byte_bar(total: int | None, *, desc: str, initial: int = 0, enabled: bool = True) -> tqdm:
     """A download bar: bytes so far of `total` (None: unknown), with the rate (MB/s) and the
     time left; `initial` bytes were already there (a resumed download)."""
+    from tqdm import tqdm  # see `bar`
+
     return tqdm(total=total, initial=initial, desc=desc, unit="B", unit_scale=True,
                 unit_divisor=1024, file=sys.stderr, disable=not shown(enabled),
                 dynamic_ncols=True, miniters=1)
@@ -56,10 +61,10 @@ def tracked(items: Iterable[T], total: int, *, desc: str, unit: str, enabled: bo
             b.update()
 
 
-def add_quiet_argument(parser: argparse.ArgumentParser) -> None:
-    """The `--quiet` flag of every command with a progress bar (the bar is also off when
-    stderr is not a terminal)."""
-    parser.add_argument("-q", "--quiet", action="store_true",
+def add_quiet_argument(parser: argparse.ArgumentParser, *aliases: str) -> None:
+    """The `--quiet` flag (and `aliases`) of every command with a progress bar (the bar is
+    also off when stderr is not a terminal); `args.quiet`."""
+    parser.add_argument("-q", "--quiet", *aliases, dest="quiet", action="store_true",
                         help="no progress bar (none is drawn either when stderr is not a "
                              "terminal)")
 
@@ -68,5 +73,7 @@ def add_quiet_argument(parser: argparse.ArgumentParser) -> None:
 def cleared() -> Iterator[None]:
     """Within the block, bars on the screen are cleared, and drawn again after it: for lines
     written to stdout or stderr while a bar is shown."""
+    from tqdm import tqdm  # see `bar`
+
     with tqdm.external_write_mode(file=sys.stderr):
         yield

@@ -12,6 +12,7 @@ import argparse
 from pathlib import Path
 
 from ..hub import REVISION_HELP, with_revision
+from ..progress import add_quiet_argument
 from .decoding_args import add_decoding_arguments, kwargs_from_args
 from .output_args import add_output_arguments, describe
 
@@ -44,8 +45,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "workers; 1 per Ray actor, which reserves that many CPUs)")
     p.add_argument("--retry-errors", action="store_true",
                    help="caption again the inputs listed in the errors file")
-    p.add_argument("-q", "--quiet", "--no-progress", dest="no_progress", action="store_true",
-                   help="no progress bar (none is drawn either when stderr is not a terminal)")
+    add_quiet_argument(p, "--no-progress")
     add_decoding_arguments(p)
     p.set_defaults(func=run)
 
@@ -61,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
     summary = run_batch(args.input, out, model, workers=args.workers,
                         batch_size=args.batch_size, options=kwargs_from_args(args), ray=args.ray,
                         threads=args.threads, retry_errors=args.retry_errors,
-                        progress=not args.no_progress)
+                        progress=not args.quiet)
     print(f"aacap batch: {summary.captioned} captioned, {summary.failed} failed, "
           f"{summary.skipped} already done; {summary.clips_per_s:.2f} clips/s -> {out}")
     if formats and out.exists():

@@ -18,7 +18,6 @@ import numpy as np
 
 from aacap.metrics import ngram
 from aacap.metrics.tokenizer import tokenize
-from aacap.progress import bar as progress_bar
 
 BLEU = ["bleu_1", "bleu_2", "bleu_3", "bleu_4"]
 # aac-metrics 0.6.0's METRICS_SETS, each listed with what it outputs ("spider" includes cider_d
@@ -163,6 +162,8 @@ def evaluate(
     capped_refs = [[cap_words(r) for r in refs] for refs in mult_references]
     mult_references = [[r for r, _ in refs] for refs in capped_refs]
     truncated = sum(cut_c) + sum(cut for refs in capped_refs for _, cut in refs)
+    if mult_candidates is not None:  # SPIDEr-max's candidates: the same cap (`truncated` counts the others)
+        mult_candidates = [[cap_words(c)[0] for c in cands] for cands in mult_candidates]
     corpus: dict[str, float] = {}
     per_item: dict[str, np.ndarray] = {}
     backends: dict[str, str] = {}
@@ -173,6 +174,8 @@ def evaluate(
         ("spider_max", "spider_max" in need), ("vocab", "vocab" in need),
         ("sbert_sim", "sbert_sim" in need), ("fer", "fer" in need), ("fense", "fense" in need),
         ("spider_fl", "spider_fl" in need)) if wanted]
+    from aacap.progress import bar as progress_bar  # here: tqdm only when evaluating
+
     bar = progress_bar(total=len(groups), desc="metrics", unit="metric", enabled=progress,
                        leave=False)
 
