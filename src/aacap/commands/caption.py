@@ -78,11 +78,12 @@ def run(args: argparse.Namespace) -> int:
     shown = not args.quiet and len(args.paths) > 1
     with OutputWriter(formats, args.output_dir, tags=args.tags) as out, \
             bar(total=len(args.paths), desc="aacap caption", unit="file", enabled=shown) as b:
-        for path, result in _results(captioner, args, options):
+        for _, result in _results(captioner, args, options):
             b.update()
             if isinstance(result, AudioError):
                 with cleared():
-                    failed += _skipped(result)
+                    print(f"aacap caption: skipped {result}", file=sys.stderr, flush=True)
+                failed += 1
                 continue
             with cleared():
                 out.write(result.to_dict())
@@ -122,7 +123,3 @@ def _results(captioner: Captioner, args: argparse.Namespace, options: DecodingOp
         except AudioError as err:
             yield str(path), err
 
-
-def _skipped(err: Exception) -> int:
-    print(f"aacap caption: skipped {err}", file=sys.stderr, flush=True)
-    return 1

@@ -34,7 +34,7 @@ from .. import __version__
 from ..captioning.segment import (SegmentedResult, check_segment_args, merge_segments,
                                   segment_bounds, segments_from_results)
 from ..deadline import DeadlineExceeded
-from ..decoding import DecodingOptions, decoding_options_from_kwargs
+from ..decoding import DecodingOptions
 from .batcher import BatcherStats, BatchTiming, DynamicBatcher, QueueFull, captioner_runner
 from .config import ServeConfig
 from .inputs import Decoded, InputError, decode_audio, read_body, spectrogram
@@ -93,7 +93,7 @@ def create_app(captioner: Any, config: ServeConfig | None = None) -> FastAPI:
     async def lifespan(app: FastAPI):  # noqa: ANN202
         async with batcher:  # one warm-up clip, so the first request does not pay for it
             await batcher.submit(np.zeros(captioner.sample_rate, np.float32),
-                                 decoding_options_from_kwargs(**warm_up))
+                                 captioner.decoding_options(**warm_up))
             batcher.stats = BatcherStats()
             yield
 
@@ -171,7 +171,7 @@ def create_app(captioner: Any, config: ServeConfig | None = None) -> FastAPI:
         want_spec = bool(values.pop("spectrogram", False))
         seg_s, hop_s = values.pop("segment_seconds", None), values.pop("hop_seconds", None)
         try:
-            options = checked_options(captioner, values)
+            options = captioner.decoding_options(**values)
             if hop_s is not None and seg_s is None:
                 raise ValueError("hop_seconds needs segment_seconds")
             if seg_s is not None:
@@ -248,13 +248,6 @@ def _without_422(openapi: typing.Callable[[], dict]) -> typing.Callable[[], dict
         return spec
 
     return schema
-
-
-def checked_options(captioner: Any, values: dict[str, Any]) -> DecodingOptions:
-    """Decoding options from request values, validated against the model
-    (`Captioner.decoding_options`): beam size and candidates within its vocabulary, a task it
-    knows. One-line `ValueError` naming the field."""
-    return captioner.decoding_options(**values)
 
 
 def _retry_after(batcher: DynamicBatcher) -> int:
