@@ -10,7 +10,7 @@ from typing import Any
 
 from torch import nn
 
-from .checkpoint import FORMAT, CheckpointError, read_checkpoint
+from .checkpoint import FORMAT
 from .encoders import build_encoder
 from .encoders.cnn14 import load_panns_checkpoint, load_strict
 from .encoders.convnext import load_conette_encoder_state
@@ -27,17 +27,32 @@ def load_encoder_weights(encoder: nn.Module, kind: str, weights: str | Path) -> 
     encoder's own published format: a PANNs checkpoint (`Cnn14_mAP=0.431.pth`) for cnn14, a
     CoNeTTE state dict for cnext, a converted YAMNet state dict for yamnet (`default` = the one
     shipped in aacap's assets)."""
+    path = _weights_path(kind, weights)
+    _load_read_weights(encoder, kind, path, _read_weights(path))
+
+
+def _weights_path(kind: str | None, weights: str | Path) -> Path:
+    """The file of `weights`: YAMNet's `default` is the one shipped in aacap's assets."""
     if kind == "yamnet" and str(weights) == "default":
-        weights = ASSETS / "yamnet.pt"
-        if not weights.is_file():
-            raise FileNotFoundError(f"{weights}: YAMNet weights missing; run `make default-model`")
-    path = Path(weights)
+        if not (ASSETS / "yamnet.pt").is_file():
+            raise FileNotFoundError(f"{ASSETS / 'yamnet.pt'}: YAMNet weights missing; run `make default-model`")
+        return ASSETS / "yamnet.pt"
+    return Path(weights)
+
+
+def _read_weights(path: Path) -> Any:
+    """The tensors of a weights file; None where they are not plain tensors (PANNs pickles,
+    which their own loader reads and explains)."""
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such encoder weights file")
     try:
-        data = read_torch_file(path, "encoder weights file")
-    except ValueError:  # not plain tensors: the encoder's own loader explains (PANNs pickles)
-        data = None
+        return read_torch_file(path, "encoder weights file")
+    except ValueError:
+        return None
+
+
+def _load_read_weights(encoder: nn.Module, kind: str, path: Path, data: Any) -> None:
+    """`load_encoder_weights` once the file at `path` is read (`data`, from `_read_weights`)."""
     if isinstance(data, dict) and data.get("format") == FORMAT:
         if data["config"]["encoder"] != kind:
             raise ValueError(f"{path}: its encoder is {data['config']['encoder']!r}, not {kind!r}")
@@ -68,10 +83,9 @@ def encoder_with_weights(kind: str | None, weights: str | None
         raise ValueError("no encoder weights given: name a weights file (or the cnn14 encoder, for PANNs)")
     if kind == "cnn14":
         weights = str(resolve_encoder_weights(kind, weights))
-    try:
-        config = read_checkpoint(weights)["config"]
-    except CheckpointError:
-        config = None
+    path = _weights_path(kind, weights)
+    data = _read_weights(path)  # read once: the checkpoint's config, then its weights
+    config = data["config"] if isinstance(data, dict) and data.get("format") == FORMAT else None
     if config is not None:
         if kind is not None and kind != config["encoder"]:
             raise ValueError(f"{weights}: its encoder is {config['encoder']!r}, not {kind!r}")
@@ -81,5 +95,5 @@ def encoder_with_weights(kind: str | None, weights: str | None
     elif kind == "las":
         raise ValueError(f"{weights}: LAS has no published weights; pass an aacap checkpoint")
     encoder = build_encoder(kind, args)
-    load_encoder_weights(encoder, kind, weights)
+    _load_read_weights(encoder, kind, path, data)
     return encoder.eval(), kind, args
