@@ -40,8 +40,16 @@ def _vocab_file() -> Path:
 
 @pytest.fixture(scope="module")
 def models(tmp_path_factory, gen):
-    """AACAP_FENSE_DIR-style folder with random-weight models, and aac-metrics' own objects."""
+    """AACAP_FENSE_DIR-style folder with random-weight models, and aac-metrics' own objects
+    (built with the hub offline: transformers would otherwise look names up on huggingface.co)."""
     _aac_metrics()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HF_HUB_OFFLINE", "1")
+        mp.setattr("huggingface_hub.constants.HF_HUB_OFFLINE", True)
+        return _build_models(tmp_path_factory, gen)
+
+
+def _build_models(tmp_path_factory, gen):
     import torch
     from sentence_transformers import SentenceTransformer
     from sentence_transformers import models as st_models
