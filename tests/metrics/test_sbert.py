@@ -37,7 +37,7 @@ def test_matches_transformers_when_installed(ready) -> None:
     tok = transformers.AutoTokenizer.from_pretrained(str(sbert.model_dir()))
     model = transformers.AutoModel.from_pretrained(str(sbert.model_dir())).eval()
     enc = tok(SENTENCES, padding=True, truncation=True, max_length=256, return_tensors="pt")
-    assert [sbert._encoder()[0].encode(s, 256) for s in SENTENCES] == tok(SENTENCES, truncation=True, max_length=256)["input_ids"]
+    assert [sbert._encoder().tokenizer.encode(s, 256) for s in SENTENCES] == tok(SENTENCES, truncation=True, max_length=256)["input_ids"]
     with torch.no_grad():
         h = model(**enc).last_hidden_state
     m = enc["attention_mask"][..., None].float()

