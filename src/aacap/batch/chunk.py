@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..audio import Audio, AudioError, prepare_audio
-from ..captioning.protocol import Captioner
+from ..audio import AudioError
+from ..captioning.protocol import Captioner, caption_paths
 from ..decoding import DecodingOptions
 
 
@@ -31,18 +31,15 @@ def caption_chunk(captioner: Captioner, items: list[Item], options: DecodingOpti
     """Caption `items` in one model call: (output lines, error lines) as dicts. Files are
     checked one by one (a bad one becomes an error line naming the cause); long ones are
     streamed."""
-    clips, good, errors = [], [], []
-    for item in items:
-        try:
-            clip = prepare_audio(item.source, captioner.sample_rate, captioner.resampler)
-            clips.append(clip.samples if isinstance(clip, Audio) else clip)
-            good.append(item)
-        except AudioError as err:
-            errors.append(_row({"path": item.path, "error": str(err)}, item))
-    lines = []
-    if clips:
-        results = captioner.caption(clips, sample_rate=captioner.sample_rate, options=options)
-        for item, result in zip(good, results):
+    lines: list[dict] = []
+    errors: list[dict] = []
+    if not items:
+        return lines, errors
+    results = caption_paths(captioner, [item.source for item in items], len(items), options)
+    for item, (_, result) in zip(items, results):
+        if isinstance(result, AudioError):
+            errors.append(_row({"path": item.path, "error": str(result)}, item))
+        else:
             result.path = item.path
             lines.append(_row(result.to_dict(), item))
     return lines, errors
