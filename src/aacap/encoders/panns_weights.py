@@ -19,7 +19,7 @@ import os
 from pathlib import Path
 
 from ..cache_dirs import cache_dir
-from ..data.download import DownloadError, RemoteFile, download
+from ..data.download import DownloadError, RemoteFile, check_digest, download
 
 PANNS_NAME = "panns"  # what --weights / --encoder-weights take to mean this file
 FILE_NAME = "Cnn14_mAP=0.431.pth"
@@ -42,7 +42,7 @@ def panns_weights(url: str | None = None, cache: str | Path | None = None,
     `legacy` to `~/panns_data`. Raises `PannsWeightsError` with one line (naming the URL and the
     flag that takes a local file) when it cannot be had."""
     legacy_file = Path(legacy if legacy is not None else Path.home() / "panns_data") / FILE_NAME
-    if legacy_file.is_file() and legacy_file.stat().st_size == SIZE and _md5_ok(legacy_file):
+    if legacy_file.is_file() and legacy_file.stat().st_size == SIZE and check_digest(legacy_file, f"md5:{MD5}"):
         return legacy_file
     root = Path(cache) if cache is not None else panns_cache_dir()
     remote = RemoteFile(url or os.environ.get("AACAP_PANNS_URL") or URL, FILE_NAME, f"md5:{MD5}")
@@ -69,12 +69,6 @@ def resolve_encoder_weights(kind: str, weights: str | Path) -> str | Path:
     if str(weights) == PANNS_NAME and kind == "cnn14" and not Path(PANNS_NAME).exists():
         return panns_weights()
     return weights
-
-
-def _md5_ok(path: Path) -> bool:
-    from ..data.download import check_digest
-
-    return check_digest(path, f"md5:{MD5}")
 
 
 __all__ = ["FILE_NAME", "MD5", "PannsWeightsError", "SIZE", "URL", "panns_cache_dir", "panns_weights", "resolve_encoder_weights"]
