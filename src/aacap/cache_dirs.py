@@ -34,3 +34,13 @@ def cache_dir(name: str) -> Path:
     if name not in CACHES:
         raise ValueError(f"unknown cache {name!r}; one of {', '.join(CACHES)}")
     return cache_root() / name
+
+
+def hf_hub_cache() -> Path:
+    """huggingface_hub's cache folder by its own rule (`HF_HUB_CACHE`, else `HF_HOME/hub`,
+    else `$XDG_CACHE_HOME` or `~/.cache` + `huggingface/hub`), without importing it."""
+    if os.environ.get("HF_HUB_CACHE"):
+        return Path(os.environ["HF_HUB_CACHE"])
+    home = os.environ.get("HF_HOME") or Path(os.environ.get("XDG_CACHE_HOME")
+                                             or Path.home() / ".cache") / "huggingface"
+    return Path(home) / "hub"

@@ -23,6 +23,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .cache_dirs import hf_hub_cache
+
 HF_PREFIX = "hf://"
 CONFIG_FILE = "config.json"
 WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")  # the first the repository has
@@ -167,8 +169,8 @@ def hub_cache_dir() -> str:
     """Where huggingface_hub keeps its cache (HF_HUB_CACHE, else HF_HOME/hub)."""
     try:
         from huggingface_hub import constants
-    except ImportError:
-        return "~/.cache/huggingface/hub"
+    except ImportError:  # the same rule, read from the environment
+        return str(hf_hub_cache())
     return str(constants.HF_HUB_CACHE)
 
 

@@ -21,6 +21,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from aacap.cache_dirs import hf_hub_cache
+
 SBERT_REPO = "sentence-transformers/paraphrase-TinyBERT-L6-v2"
 ECHECKER = "echecker_clotho_audiocaps_base"
 # URL and sha256 as aac-metrics 0.6.0 (functional/fer.py) fetches the checkpoint.
@@ -35,10 +37,8 @@ class FenseFilesMissing(RuntimeError):
 
 
 def hub_cache() -> Path:
-    if os.environ.get("HF_HUB_CACHE"):
-        return Path(os.environ["HF_HUB_CACHE"])
-    home = Path(os.environ.get("HF_HOME") or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "huggingface")
-    return home / "hub"
+    """huggingface_hub's cache, where aac-metrics and sentence-transformers look too."""
+    return hf_hub_cache()
 
 
 def torch_home() -> Path:
