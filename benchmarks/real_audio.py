@@ -211,27 +211,49 @@ def main(argv: list[str] | None = None) -> int:
     for sound, caption in failures[: args.failures]:
         print(f"  [{sound.concept}] {sound.path.name}: {caption}")
     if args.diagnose:
-        diagnose(model, sounds)
+        diagnose(model, sounds, [r.caption for r in results])
     return 0
 
 
-def diagnose(model, sounds) -> None:  # type: ignore[no-untyped-def]
-    """For the default model: share of clips whose concept is named by YAMNet's 5 best class
-    names (the tagger's ceiling), and by any of the 25 captions of the retrieval pool."""
+def diagnose(model, sounds, captions) -> None:  # type: ignore[no-untyped-def]
+    """For the default model, where the concept is lost: the share of clips whose concept is
+    named by YAMNet's 5 best class names (the tagger's ceiling), by its 4 best mean-pooled
+    classes (the issue's reference level for the tagger), and by any of the 25 captions of the
+    retrieval pool; then, by the rank of the first specific class naming the concept, how
+    many clips there are and how many captions name it (the retrieval's losses)."""
+    from collections import Counter
     from dataclasses import replace
+
+    import numpy as np
 
     from aacap.audio import load_audio
 
-    in_tags = in_pool = 0
+    in_tags = in_mean4 = in_pool = 0
+    by_rank: Counter[tuple[str, bool]] = Counter()
     pool = replace(model.options, num_candidates=model.options.pool)
-    for sound in sounds:
+    specific = model.bank.specific.numpy()
+    names = model.bank.class_names
+    for sound, caption in zip(sounds, captions):
         scores = model.patch_scores(load_audio(sound.path, model.sample_rate))
         top = " ".join(name for name, _ in model.top_classes(scores, 5))
         in_tags += names_concept(top.replace(",", " "), sound.concept)
+        mean4 = " ".join(names[k] for k in np.argsort(-scores.mean(0), kind="stable")[:4])
+        in_mean4 += names_concept(mean4.replace(",", " "), sound.concept)
         in_pool += any(names_concept(c, sound.concept) for c, _ in model.rank(scores, pool))
+        clip = model.clip_scores(scores)
+        ranked = [k for k in np.argsort(-clip, kind="stable") if specific[k]][:10]
+        rank = next((str(r + 1) for r, k in enumerate(ranked)
+                     if names_concept(names[k].replace(",", " "), sound.concept)), "none")
+        by_rank[rank, names_concept(caption, sound.concept)] += 1
     n = len(sounds)
-    print(f"\nconcept among YAMNet's top-5 class names: {in_tags / n:.3f}; "
-          f"in the retrieval pool ({model.options.pool} captions): {in_pool / n:.3f}")
+    print(f"\nconcept among YAMNet's top-5 class names: {in_tags / n:.3f}; among its 4 best "
+          f"mean-pooled classes: {in_mean4 / n:.3f}; in the retrieval pool "
+          f"({model.options.pool} captions): {in_pool / n:.3f}")
+    print("\n| rank of the first specific class naming the concept (top 10) | clips | "
+          "captions naming it |\n|---|---:|---:|")
+    for rank in sorted({r for r, _ in by_rank}, key=lambda r: (r == "none", r.zfill(3))):
+        total = by_rank[rank, True] + by_rank[rank, False]
+        print(f"| {rank} | {total} | {by_rank[rank, True]} |")
 
 
 if __name__ == "__main__":
