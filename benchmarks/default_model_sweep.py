@@ -12,8 +12,9 @@ out, tuxpaint reduced to a seeded sample of 300; extracted once into `--cache/un
   (with the bank's own pseudo-tags), i.e. how much of what YAMNet heard the caption keeps;
 - precision: the mean share of the classes a caption names that the tagger heard (clip score
   >= 0.1 after the model's normalisation): how little it says that was not heard.
-Patch scores are computed once per clip; a setting that changes them (`top_patches`) only
-changes pooling. Needs the packages of `aacap.data.sounds` in `--cache` (see real_audio.py).
+Patch scores are computed once per clip (a grid may also name `top_patches` or
+`confidence_floor`: they only change pooling). The first run extracts the unlabelled files
+(minutes); each grid row then takes a few seconds. Needs the packages of `aacap.data.sounds` in `--cache` (see real_audio.py).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from real_audio import DEMO_PACKAGE, names_concept, split_of  # noqa: E402
 GRIDS = {
     "small": {"absent_cost": [0.25, 0.5, 1.0], "consensus_weight": [0.0, 0.5, 1.0]},
     "full": {"absent_cost": [0.25, 0.5, 1.0], "consensus_weight": [0.0, 0.5, 1.0, 2.0],
-             "pool": [10, 25, 50], "top_patches": [1, 2, 3], "confidence_floor": [0.2, 0.4, 0.6]},
+             "pool": [10, 25, 50]},
 }
 HEARD = 0.1  # normalised clip score from which a class counts as heard (precision)
 
