@@ -246,7 +246,7 @@ class DefaultCaptioner:
         sources = [open_input(x, SAMPLE_RATE, sample_rate) for x in inputs]
         results = []
         for i, source in enumerate(sources):
-            name = source.source if isinstance(source, Audio) else str(source.path)
+            name = source.source if isinstance(source, Audio) else source.name
             path = None if name.startswith("<array") else name
             seed = None if options.seed is None else [options.seed, first_index + i]
             t0 = time.perf_counter()

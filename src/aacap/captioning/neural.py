@@ -126,7 +126,7 @@ class NeuralCaptioner:
         else:
             bounds = chunk_bounds(source.num_samples(self.sample_rate), self._chunk)
             chunks = source.windows(self.sample_rate, bounds)
-            name = str(source.path)
+            name = source.name
         frames, samples = [], 0
         with torch.inference_mode():
             for chunk in chunks:

@@ -298,7 +298,7 @@ def segmented_result(path: str | None, bounds: list[tuple[int, int]],
 
 def source_name(source: Audio | AudioFile) -> str | None:
     """The path of a file or decoded file; None for an in-memory array."""
-    name = str(source.path) if isinstance(source, AudioFile) else source.source
+    name = source.name if isinstance(source, AudioFile) else source.source
     return None if name.startswith("<array") else name
 
 
