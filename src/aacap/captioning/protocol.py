@@ -92,8 +92,9 @@ class Captioner(Protocol):
     ) -> CaptionResult | list[CaptionResult]:
         """One result for one input (a path, an `AudioFile`, a decoded `Audio`, a 1-D
         waveform), a list for a sequence of them; waveforms need their `sample_rate`; an
-        `Audio` at the model's rate is used as it is (it was checked when decoded). Decoding: `options`, or
-        `DecodingOptions` fields (`beam_size=3`) over the model's defaults."""
+        `Audio` at the model's rate is used as it is (it was checked when decoded).
+        Decoding: `options`, or `DecodingOptions` fields (`beam_size=3`) over the model's
+        defaults."""
         ...
 
 
