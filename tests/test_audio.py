@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from aacap.audio import AudioError, load_audio, read_audio
+from aacap.audio import AudioError, AudioFile, NotAudioError, TooLongError, load_audio, read_audio
 from helpers import tone
 
 
@@ -70,3 +70,19 @@ def test_zero_length_and_nan(tmp_path: Path) -> None:
 def test_read_audio_keeps_source(wav_file: Path) -> None:
     audio = read_audio(wav_file, 32000)
     assert audio.source == str(wav_file) and abs(audio.duration_s - 1.0) < 1e-3
+
+
+def test_bytes_read_as_the_file_with_the_kinds_of_error(tmp_path: Path) -> None:
+    path = tmp_path / "clip.flac"
+    sf.write(path, np.stack([tone(2.0, 44100), tone(2.0, 44100, 880.0)], axis=1), 44100)
+    clip = read_audio(AudioFile(path.read_bytes(), name="upload.flac"), 16000)
+    assert clip.source == "upload.flac"
+    np.testing.assert_array_equal(clip.samples, load_audio(path, 16000))
+    assert read_audio(clip, 16000) is clip  # decoded and checked once
+    with pytest.raises(TooLongError, match=r"upload.flac: 2.0 s of audio exceeds the limit of 1 s"):
+        AudioFile(path.read_bytes(), name="upload.flac", max_s=1)
+    with pytest.raises(NotAudioError, match="notes.txt: is a text file, not audio"):
+        AudioFile(b"plain text, not audio", name="notes.txt")
+    with pytest.raises(AudioError, match="<0 bytes>: empty file") as err:
+        AudioFile(b"")
+    assert not isinstance(err.value, (NotAudioError, TooLongError))

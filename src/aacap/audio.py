@@ -2,7 +2,9 @@
 webm, ...), or an array, to mono float32 at the model's rate.
 
 Every failure is an `AudioError` whose message is one line naming the input, what is wrong
-(no such file, not a regular file, not audio, empty, truncated, NaN samples) and what to do.
+(no such file, not a regular file, not audio, empty, truncated, NaN samples) and what to do;
+its kinds `NotAudioError` (no decoder reads it) and `TooLongError` (past a reader's `max_s`)
+let the service answer 415 and 413 where other bad audio is a 400.
 
 Files are checked before they are opened: only regular files are read, so a named pipe, a
 device, a directory named `x.wav` or a symlink loop is refused at once instead of blocking.
@@ -19,11 +21,13 @@ The amplitude rule (one rule for every input, file or array, whole or streamed):
 from __future__ import annotations
 
 import errno
+import io
 import os
 import re
 import stat
+import tempfile
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Union
 
@@ -31,7 +35,7 @@ import numpy as np
 import soundfile as sf
 import soxr
 
-from .audio_av import INSTALL_HINT, AvError, AvHeader, available, decode_blocks, probe
+from .audio_av import INSTALL_HINT, AvError, AvHeader, AvSource, available, decode_blocks, probe
 from .native_stderr import silenced_native_stderr
 
 PANNS_SAMPLE_RATE = 32000  # Hz, PANNs / CoNeTTE encoders
@@ -50,6 +54,15 @@ RESAMPLERS = (
 
 class AudioError(ValueError):
     """Bad audio input; `str(err)` is a one-line message for the user."""
+
+
+class NotAudioError(AudioError):
+    """Input that no installed decoder reads: text, or a format neither libsndfile nor FFmpeg
+    recognises."""
+
+
+class TooLongError(AudioError):
+    """A recording longer than its reader's limit (`AudioFile(..., max_s=...)`)."""
 
 
 @dataclass(frozen=True)
@@ -88,41 +101,77 @@ def check_regular_file(path: Path) -> None:
 
 
 class AudioFile:
-    """An audio file checked and opened for reading: its header, then whole or in windows.
+    """An audio file, or the bytes of one, checked and opened for reading: its header, then
+    whole or in windows.
 
     `AudioFile(path)` refuses non-regular files, files that are not audio, empty recordings
     and files cut short whose format says so (WAV data chunk, Ogg end-of-stream page), with an
     `AudioError`. Reading also refuses a file whose decoding stops before the frame count of
-    its header (a cut FLAC), saying how much was read.
+    its header (a cut FLAC), saying how much was read. `AudioFile(data, name=...)` reads the
+    bytes of a file (an upload), named `name` in messages. With `max_s`, a recording longer
+    than `max_s` seconds is a `TooLongError`: from its header when it announces more, else as
+    soon as reading passes it.
     """
 
-    def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
-        check_regular_file(self.path)
-        size = self.path.stat().st_size
+    def __init__(self, source: str | Path | bytes, *, name: str | None = None,
+                 max_s: float | None = None) -> None:
+        self.max_s = max_s
+        if isinstance(source, bytes):
+            self._data, self.path, size = source, None, len(source)
+            self.name = name or f"<{size} bytes>"  # how messages name the input
+        else:
+            self._data, self.path = None, Path(source)
+            self.name = name or str(self.path)
+            check_regular_file(self.path)
+            size = self.path.stat().st_size
         if size == 0:
-            raise AudioError(f"{self.path}: empty file (0 bytes); not a recording")
+            raise AudioError(f"{self.name}: empty file (0 bytes); not a recording")
         self._av: AvHeader | None = None  # set when FFmpeg (PyAV) decodes what libsndfile cannot
         try:
-            with open_soundfile(self.path) as f:
+            with self._open() as f:
                 self.frames, self.rate, self.channels = f.frames, f.samplerate, f.channels
-                log = f.extra_info
+                log, self._exact = f.extra_info, f.format not in ESTIMATED_LENGTH
         except (sf.LibsndfileError, RuntimeError, TypeError, EOFError) as err:
-            with open(self.path, "rb") as head:
-                self._av = av_fallback(self.path, head.read(512), err)
+            self._av = av_fallback(self._source, self.name, self._head(), err, max_s)
             self.frames, self.rate, self.channels = (self._av.frames, self._av.rate,
                                                      self._av.channels)
-            log = ""
+            log, self._exact = "", False
         if self.rate <= 0:
-            raise AudioError(f"{self.path}: invalid sample rate {self.rate}; re-export the file")
+            raise AudioError(f"{self.name}: invalid sample rate {self.rate}; re-export the file")
         if self.frames <= 0:
-            raise AudioError(f"{self.path}: contains no audio samples ({size} bytes, a header "
+            raise AudioError(f"{self.name}: contains no audio samples ({size} bytes, a header "
                              "with 0 frames); pass a non-empty recording")
         cut = truncation_in_log(log, self.frames, self.rate)
         if cut:
-            raise AudioError(f"{self.path}: truncated: {cut}; the file was cut short, copy or "
+            raise AudioError(f"{self.name}: truncated: {cut}; the file was cut short, copy or "
                              "export it again")
+        if max_s is not None and self.frames > max_s * self.rate:
+            raise self._too_long()
         self.gain = 1.0  # set by `scan`: the amplitude rule's factor
+
+    @property
+    def _source(self) -> AvSource:
+        return self._data if self._data is not None else self.path
+
+    def _head(self) -> bytes:
+        """The first bytes of the input (what `not_audio_reason` describes)."""
+        if self._data is not None:
+            return self._data[:512]
+        with open(self.path, "rb") as f:
+            return f.read(512)
+
+    def _open(self) -> sf.SoundFile:
+        if self._data is None:
+            return open_soundfile(self.path)
+        return open_bytes(self._data, self.name)
+
+    def _too_long(self) -> TooLongError:
+        """Past `max_s`: its duration when the header gives it exactly, else "more than"."""
+        if self._exact:
+            return TooLongError(f"{self.name}: {self.duration_s:.1f} s of audio exceeds the "
+                                f"limit of {self.max_s:g} s; cut the recording into parts")
+        return TooLongError(f"{self.name}: more than {self.max_s:g} s of audio, the limit; "
+                            "cut the recording into parts")
 
     @property
     def duration_s(self) -> float:
@@ -137,26 +186,35 @@ class AudioFile:
         """Mono float32 blocks at the file's rate, NaN/Inf refused; reading stopped early is a
         truncation error naming how much was read."""
         for block in self._blocks():
-            yield _mono(block, str(self.path))
+            yield _mono(block, self.name)
 
     def _blocks(self) -> Iterator[np.ndarray]:
         """(frames, channels) float32 blocks at the file's rate; reading stopped early is a
-        truncation error naming how much was read."""
-        if self._av is not None:
-            yield from self._av_blocks()
-            return
+        truncation error naming how much was read, reading past `max_s` a `TooLongError`."""
+        read = 0
+        for block in self._av_blocks() if self._av is not None else self._sf_blocks():
+            read += len(block)
+            if self.max_s is not None and read > self.max_s * self.rate:
+                raise self._too_long()
+            yield block
+        if not read:
+            raise AudioError(f"{self.name}: contains no audio samples (its header announces "
+                             f"{self.duration_s:.2f} s but none decode); pass a non-empty "
+                             "recording")
+
+    def _sf_blocks(self) -> Iterator[np.ndarray]:
+        """`_blocks` through libsndfile."""
         read = 0
         try:
-            with open_soundfile(self.path) as f:
-                exact = f.format not in ESTIMATED_LENGTH
+            with self._open() as f:
                 for block in read_blocks(f, BLOCK_FRAMES):
                     read += len(block)
                     yield block
         except (sf.LibsndfileError, RuntimeError) as err:
-            with open_soundfile(self.path) as f:
+            with self._open() as f:
                 read = decodable_frames(f)
             raise AudioError(self._truncated(read, _libsndfile_reason(err))) from None
-        if exact and read < self.frames:
+        if self._exact and read < self.frames:
             raise AudioError(self._truncated(read, "the data ends early"))
 
     def _av_blocks(self) -> Iterator[np.ndarray]:
@@ -164,7 +222,7 @@ class AudioFile:
         sets `frames` to what was decoded."""
         read = 0
         try:
-            for block in decode_blocks(self.path, self.rate, self.channels):
+            for block in decode_blocks(self._source, self.rate, self.channels):
                 read += len(block)
                 yield block
         except AvError as err:
@@ -172,7 +230,7 @@ class AudioFile:
         self.frames = read
 
     def _truncated(self, read: int, why: str) -> str:
-        return (f"{self.path}: truncated or corrupt: decoding stopped after {read / self.rate:.2f} "
+        return (f"{self.name}: truncated or corrupt: decoding stopped after {read / self.rate:.2f} "
                 f"s of the {self.duration_s:.2f} s its header announces ({why}); copy or export "
                 "the file again")
 
@@ -191,7 +249,7 @@ class AudioFile:
         _check_resampler(resampler)
         if resampler == "torchaudio-sinc":
             return _sinc_mono(np.concatenate(list(self._blocks())), self.rate, target_sr,
-                              str(self.path))
+                              self.name)
         mono = np.concatenate(list(self._mono_blocks()))
         mono *= np.float32(_gain(float(np.abs(mono).max(initial=0.0))))
         return _resample(mono, self.rate, target_sr)
@@ -236,7 +294,7 @@ class AudioFile:
         yield from ready(final=True)
 
 
-AudioSource = Union[str, Path, np.ndarray, AudioFile]
+AudioSource = Union[str, Path, np.ndarray, AudioFile, Audio]
 
 
 def load_audio(source: AudioSource, target_sr: int, source_sr: int | None = None,
@@ -258,11 +316,15 @@ def read_audio(source: AudioSource, target_sr: int, source_sr: int | None = None
                resampler: str = "soxr") -> Audio:
     """Like `load_audio`, keeping the source name and rate in an `Audio`."""
     _check_resampler(resampler)
+    if isinstance(source, Audio):  # decoded and checked already
+        if source.sample_rate == target_sr:
+            return source
+        return replace(read_audio(source.samples, target_sr, source.sample_rate, resampler),
+                       source=source.source)
+    if isinstance(source, (str, Path)):
+        source = AudioFile(source)
     if isinstance(source, AudioFile):
-        return Audio(source.read(target_sr, resampler), target_sr, str(source.path))
-    if not isinstance(source, np.ndarray):
-        file = AudioFile(source)
-        return Audio(file.read(target_sr, resampler), target_sr, str(file.path))
+        return Audio(source.read(target_sr, resampler), target_sr, source.name)
     name = array_name(source)
     data, rate = np.asarray(source), int(source_sr or target_sr)
     if data.ndim == 2 and data.shape[0] < data.shape[1] and data.shape[0] <= 8:
@@ -362,26 +424,54 @@ def open_soundfile(path: Path) -> sf.SoundFile:
         return sf.SoundFile(str(path))
 
 
-def av_fallback(path: Path, head: bytes, err: BaseException) -> AvHeader:
-    """The header FFmpeg (PyAV) reads in `path`, which libsndfile refused with `err`; an
-    `AudioError` naming the cause when FFmpeg cannot read it either (or is not installed, or
-    the file is text, which is never handed to FFmpeg). A header without a duration (a WebM
-    from a browser) has its frames counted by decoding."""
-    refused = f"{path}: {not_audio_reason(head, err)}"
+def av_fallback(source: AvSource, name: str, head: bytes, err: BaseException,
+                max_s: float | None = None) -> AvHeader:
+    """The header FFmpeg (PyAV) reads in `source` (a path or a file's bytes, `name` in
+    messages, starting with `head`), which libsndfile refused with `err`; a `NotAudioError`
+    naming the cause when FFmpeg cannot read it either (or is not installed, or the file is
+    text, which is never handed to FFmpeg). A header without a duration (a WebM from a
+    browser) has its frames counted by decoding, which stops past `max_s` seconds (the frames
+    then counted are more than `max_s` allows)."""
+    refused = f"{name}: {not_audio_reason(head, err)}"
     if not available() or is_text(head):
-        raise AudioError(refused)
+        raise NotAudioError(refused)
     try:
-        header = probe(path)
+        header = probe(source)
     except AvError:
-        raise AudioError(refused) from None
+        raise NotAudioError(refused) from None
     if header.frames <= 0:
+        limit, frames = (np.inf if max_s is None else max_s * header.rate), 0
         try:
-            frames = sum(len(b) for b in decode_blocks(path, header.rate, header.channels))
+            for block in decode_blocks(source, header.rate, header.channels):
+                frames += len(block)
+                if frames > limit:
+                    break
         except AvError as av_err:
-            raise AudioError(f"{path}: {header.codec} audio that FFmpeg cannot decode ({av_err}); "
+            raise AudioError(f"{name}: {header.codec} audio that FFmpeg cannot decode ({av_err}); "
                              "copy or export the file again") from None
         header = AvHeader(header.rate, header.channels, frames, header.codec, header.container)
     return header
+
+
+def open_bytes(data: bytes, name: str) -> sf.SoundFile:
+    """`sf.SoundFile` of the bytes of a file named `name`. libsndfile recognises some files
+    (MP3 with an ID3 tag) only by their extension, so when the bytes alone fail, they are read
+    from a temporary file named with the suffix of `name`."""
+    tagged = data[:3] == b"ID3"  # libmpg123's ID3 warnings are silenced
+    try:
+        with silenced_native_stderr(tagged):
+            return sf.SoundFile(io.BytesIO(data))
+    except sf.LibsndfileError:
+        suffix = Path(name).suffix.lower()
+        if not suffix or not suffix[1:].isalnum():
+            raise
+    with tempfile.NamedTemporaryFile(suffix=suffix) as tmp:
+        tmp.write(data)
+        tmp.flush()
+        with silenced_native_stderr(tagged):
+            f = sf.SoundFile(tmp.name)
+        f.read(frames=0)  # opened while the file exists; its descriptor keeps it readable
+        return f
 
 
 def read_blocks(f: sf.SoundFile, frames: int) -> Iterator[np.ndarray]:
@@ -443,7 +533,7 @@ def prepare_audio(path: str | Path, target_sr: int, resampler: str = "soxr") -> 
     Raises `AudioError` naming the file and the cause."""
     file = AudioFile(path)
     if file.duration_s <= LONG_CLIP_S:
-        return Audio(file.read(target_sr, resampler), target_sr, str(file.path))
+        return Audio(file.read(target_sr, resampler), target_sr, file.name)
     return file.scan()
 
 

@@ -1,5 +1,6 @@
 """Each file is decoded once on the CLI and batch paths (a long one: scanned once to be
-refused before any model work, then streamed once)."""
+refused before any model work, then streamed once), and its samples checked once: the
+captioner takes the decoded clip as it is."""
 
 from __future__ import annotations
 
@@ -9,8 +10,12 @@ from pathlib import Path
 import pytest
 import soundfile as sf
 
+from aacap import audio
 from aacap.audio import AudioFile
 from aacap.batch import run_batch
+from aacap.captioning.loading import load_model
+from aacap.captioning.protocol import caption_paths
+from aacap.captioning.segment import caption_long
 from aacap.cli import main
 
 from helpers import tiny_checkpoint, tone
@@ -44,3 +49,33 @@ def test_each_file_is_decoded_once(tmp_path: Path, reads: Counter,
     run_batch(str(tmp_path / "short.wav"), tmp_path / "out.jsonl", str(ckpt),
               options={"max_length": 3}, progress=False)
     assert reads == {"short.wav": 1}
+
+
+@pytest.fixture()
+def checks(monkeypatch: pytest.MonkeyPatch) -> Counter:
+    """How many times samples named by each input went through the sample check (NaN/Inf,
+    `audio._mono`, run on every block decoded and on every array given)."""
+    counts: Counter = Counter()
+    real = audio._mono
+
+    def counted(block, name: str):  # noqa: ANN001, ANN202
+        counts[Path(name).name] += 1
+        return real(block, name)
+
+    monkeypatch.setattr(audio, "_mono", counted)
+    return counts
+
+
+def test_a_short_file_is_decoded_and_checked_once(tmp_path: Path, reads: Counter,
+                                                  checks: Counter) -> None:
+    model = load_model(tiny_checkpoint("las2020", tmp_path / "tiny.pt"))
+    path = tmp_path / "short.wav"
+    sf.write(path, tone(3.0, RATE), RATE)  # one block: one check per decoding
+    options = model.decoding_options(max_length=3)
+    [(_, result)] = caption_paths(model, [path], 2, options)
+    assert result.path == str(path) and reads == {"short.wav": 1} == checks
+    reads.clear()
+    checks.clear()
+    result = caption_long(model, path, 1.0, options=options)  # three windows
+    assert len(result.segments) >= 1 and result.path == str(path)
+    assert reads == {"short.wav": 1} == checks

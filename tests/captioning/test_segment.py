@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from aacap.audio import Audio
 from aacap.captioning.protocol import CaptionResult
 from aacap.decoding import DecodingOptions
 from aacap.captioning.segment import (
@@ -71,12 +72,13 @@ class LoudnessCaptioner:
         assert not fields
         return options or DecodingOptions()
 
-    def caption(self, inputs: Sequence[np.ndarray], *, sample_rate: int | None = None,
+    def caption(self, inputs: Sequence[Audio], *, sample_rate: int | None = None,
                 first_index: int = 0, options: DecodingOptions | None = None,
                 **fields: object) -> list[CaptionResult]:
         assert sample_rate == self.sample_rate and options == DecodingOptions() and not fields
         out = []
-        for x in inputs:
+        for clip in inputs:  # checked `Audio` windows at this rate
+            x = clip.samples
             word = "loud" if np.sqrt(np.mean(x**2)) > 0.1 else "quiet"
             out.append(CaptionResult(None, word, [(word, -1.0)], len(x) / self.sample_rate))
         return out

@@ -233,20 +233,20 @@ class DefaultCaptioner:
                 sample_rate: int | None = None, first_index: int = 0,
                 options: DecodingOptions | None = None, **fields: Any
                 ) -> CaptionResult | list[CaptionResult]:
-        """Caption each input (a path, an `AudioFile`, or a waveform at `sample_rate` Hz); one
-        input alone gets one result. Decoding options (`options`, or `DecodingOptions`
-        fields) choose the candidates: the best `candidates` of the ranking, or for
-        method='sample' a draw from it seeded by (seed, first_index + i); the options about
-        generated words raise a one-line `ValueError` (see `default_model/choose.py`).
-        Recordings longer than `LONG_RECORDING_S` get timed segments and a headline
-        (`caption_long`), files among them streamed window by window. Raises `AudioError`
-        (one line) on an unreadable input, before any work."""
+        """Caption each input (a path, an `AudioFile`, a decoded `Audio`, or a waveform at
+        `sample_rate` Hz); one input alone gets one result. Decoding options (`options`, or
+        `DecodingOptions` fields) choose the candidates: the best `candidates` of the ranking, or
+        for method='sample' a draw from it seeded by (seed, first_index + i); the options about
+        generated words raise a one-line `ValueError` (see `default_model/choose.py`). Recordings
+        longer than `LONG_RECORDING_S` get timed segments and a headline (`caption_long`), files
+        among them streamed window by window. Raises `AudioError` (one line) on an unreadable input,
+        before any work."""
         options = self.decoding_options(options, **fields)
         inputs, single = as_batch(inputs)
         sources = [open_input(x, SAMPLE_RATE, sample_rate) for x in inputs]
         results = []
         for i, source in enumerate(sources):
-            name = source.source if isinstance(source, Audio) else str(source.path)
+            name = source.source if isinstance(source, Audio) else source.name
             path = None if name.startswith("<array") else name
             seed = None if options.seed is None else [options.seed, first_index + i]
             t0 = time.perf_counter()

@@ -71,13 +71,13 @@ class NeuralCaptioner:
         options: DecodingOptions | None = None,
         **fields: Any,
     ) -> CaptionResult | list[CaptionResult]:
-        """Caption each input (path, waveform at `sample_rate`, `AudioFile`); one input alone
-        gets one result. Raises `AudioError` on the first unreadable input, before any model
-        work. Decoding: `options`, or `DecodingOptions` fields (beam_size=3, ...) over the
-        model's defaults. `first_index` is the position of `inputs[0]` in a larger job:
-        sampling seeds each clip from (seed, position), so a clip gets the same samples
-        however the job is split. Inputs longer than `LONG_CLIP_S` are streamed and encoded
-        in chunks of that length, so memory does not grow with them."""
+        """Caption each input (path, waveform at `sample_rate`, `AudioFile`, decoded `Audio`); one
+        input alone gets one result. Raises `AudioError` on the first unreadable input, before any
+        model work. Decoding: `options`, or `DecodingOptions` fields (beam_size=3, ...) over the
+        model's defaults. `first_index` is the position of `inputs[0]` in a larger job: sampling
+        seeds each clip from (seed, position), so a clip gets the same samples however the job is
+        split. Inputs longer than `LONG_CLIP_S` are streamed and encoded in chunks of that length,
+        so memory does not grow with them."""
         decoding = self.decoding_options(options, **fields)
         inputs, single = as_batch(inputs)
         sources = [open_input(x, self.sample_rate, sample_rate, self.resampler) for x in inputs]
@@ -126,7 +126,7 @@ class NeuralCaptioner:
         else:
             bounds = chunk_bounds(source.num_samples(self.sample_rate), self._chunk)
             chunks = source.windows(self.sample_rate, bounds)
-            name = str(source.path)
+            name = source.name
         frames, samples = [], 0
         with torch.inference_mode():
             for chunk in chunks:

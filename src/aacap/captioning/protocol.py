@@ -90,16 +90,18 @@ class Captioner(Protocol):
         options: DecodingOptions | None = None,
         **fields: Any,
     ) -> CaptionResult | list[CaptionResult]:
-        """One result for one input (a path, an `AudioFile`, a 1-D waveform), a list for a
-        sequence of them; waveforms need their `sample_rate`. Decoding: `options`, or
-        `DecodingOptions` fields (`beam_size=3`) over the model's defaults."""
+        """One result for one input (a path, an `AudioFile`, a decoded `Audio`, a 1-D
+        waveform), a list for a sequence of them; waveforms need their `sample_rate`; an
+        `Audio` at the model's rate is used as it is (it was checked when decoded).
+        Decoding: `options`, or `DecodingOptions` fields (`beam_size=3`) over the model's
+        defaults."""
         ...
 
 
 def as_batch(inputs: AudioSource | Sequence[AudioSource]) -> tuple[list[AudioSource], bool]:
-    """(the inputs as a list, whether a single input was given: a path, an `AudioFile` or one
-    1-D waveform; its caller then returns one result, not a list)."""
-    if isinstance(inputs, (str, Path, AudioFile)):
+    """(the inputs as a list, whether a single input was given: a path, an `AudioFile`, an
+    `Audio` or one 1-D waveform; its caller then returns one result, not a list)."""
+    if isinstance(inputs, (str, Path, AudioFile, Audio)):
         return [inputs], True
     if isinstance(inputs, np.ndarray):
         if inputs.ndim != 1:
@@ -136,7 +138,7 @@ def caption_paths(
                                                         captioner.resampler)))
             except AudioError as err:
                 refused[str(path)] = err
-        inputs = [x.samples if isinstance(x, Audio) else x for _, x in ready]
+        inputs = [x for _, x in ready]  # decoded and checked: captioned as they are
         results = iter(captioner.caption(inputs, sample_rate=captioner.sample_rate,
                                          first_index=start, options=options) if inputs else [])
         ready_paths = {p for p, _ in ready}
@@ -152,9 +154,12 @@ def caption_paths(
 def open_input(source: AudioSource, rate: int, sample_rate: int | None,
                resampler: str = "soxr") -> Audio | AudioFile:
     """An input ready to caption: arrays and files of at most `LONG_CLIP_S` decoded, longer
-    files checked (header, then every sample) to be streamed."""
+    files checked (header, then every sample) to be streamed; a decoded `Audio` as it is
+    (resampled when at another rate)."""
     if isinstance(source, AudioFile):
         return source
+    if isinstance(source, Audio):
+        return read_audio(source, rate, resampler=resampler)
     if isinstance(source, np.ndarray):
         if sample_rate is None:
             raise ValueError(f"{array_name(source)}: a waveform needs its sample rate; pass "

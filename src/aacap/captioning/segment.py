@@ -16,12 +16,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ..audio import Audio, AudioFile, AudioSource, read_audio
+from ..audio import Audio, AudioFile, AudioSource
 from ..config import FieldError
 from ..decoding import DecodingOptions
 from .lengths import LONG_RECORDING_S, LONG_SEGMENT_S  # noqa: F401 - also this module's
@@ -237,7 +236,7 @@ def segments_from_results(
 
 def caption_long(
     captioner: Captioner,
-    source: AudioSource | Audio,
+    source: AudioSource,
     segment_s: float,
     hop_s: float | None = None,
     *,
@@ -250,25 +249,21 @@ def caption_long(
     window by window.
 
     Returns the (merged, unless `merge=False`) segments with times in seconds. Decoding:
-    `options`, or `DecodingOptions` fields over the model's defaults. A file is streamed: memory holds
-    `WINDOWS_PER_CALL` windows at a time, whatever the recording's length.
+    `options`, or `DecodingOptions` fields over the model's defaults. A file is decoded once
+    (`open_input`), a long one streamed: memory holds `WINDOWS_PER_CALL` windows at a time,
+    whatever the recording's length. The windows go to the captioner as checked `Audio`.
     """
     sr = captioner.sample_rate
     check_segment_args(segment_s, hop_s)
     options = captioner.decoding_options(options, **fields)
-    if isinstance(source, (str, Path)):
-        source = AudioFile(source).scan()
-    if not isinstance(source, AudioFile):
-        how = captioner.resampler
-        clip = source if isinstance(source, Audio) else open_input(source, sr, sample_rate, how)
-        if clip.sample_rate != sr:
-            clip = read_audio(clip.samples, sr, clip.sample_rate, how)
-        source = clip
-    bounds, windows = window_stream(source, sr, segment_s, hop_s)
+    source = open_input(source, sr, sample_rate, captioner.resampler)
+    bounds, waves = window_stream(source, sr, segment_s, hop_s)
+    name = source.name if isinstance(source, AudioFile) else source.source
+    windows = (Audio(wave, sr, name) for wave in waves)
     results: list[CaptionResult] = []
     end = 0
     for batch in _batches(windows, WINDOWS_PER_CALL):
-        end = bounds[len(results) + len(batch) - 1][0] + len(batch[-1])
+        end = bounds[len(results) + len(batch) - 1][0] + len(batch[-1].samples)
         results += captioner.caption(batch, sample_rate=sr, first_index=len(results),
                                      options=options)
     return segmented_result(source_name(source), bounds, results, sr, end, merge)
@@ -298,12 +293,12 @@ def segmented_result(path: str | None, bounds: list[tuple[int, int]],
 
 def source_name(source: Audio | AudioFile) -> str | None:
     """The path of a file or decoded file; None for an in-memory array."""
-    name = str(source.path) if isinstance(source, AudioFile) else source.source
+    name = source.name if isinstance(source, AudioFile) else source.source
     return None if name.startswith("<array") else name
 
 
-def _batches(items: Iterable[np.ndarray], size: int) -> Iterator[list[np.ndarray]]:
-    batch: list[np.ndarray] = []
+def _batches(items: Iterable[Audio], size: int) -> Iterator[list[Audio]]:
+    batch: list[Audio] = []
     for item in items:
         batch.append(item)
         if len(batch) == size:

@@ -31,13 +31,14 @@ from starlette.datastructures import UploadFile
 from starlette.requests import ClientDisconnect
 
 from .. import __version__
+from ..audio import Audio
 from ..captioning.segment import (SegmentedResult, check_segment_args, merge_segments,
                                   segment_bounds, segments_from_results)
 from ..deadline import DeadlineExceeded
 from ..decoding import DecodingOptions
 from .batcher import BatcherStats, BatchTiming, DynamicBatcher, QueueFull, captioner_runner
 from .config import ServeConfig
-from .inputs import Decoded, InputError, decode_audio, read_body, spectrogram
+from .inputs import InputError, decode_audio, read_body, spectrogram
 from .schema import CaptionResponse, Error, Health, Method
 
 STATIC = Path(__file__).parent / "static"
@@ -217,19 +218,19 @@ def create_app(captioner: Any, config: ServeConfig | None = None) -> FastAPI:
                 spectrogram, clip.samples, clip.sample_rate)
         return JSONResponse(answer)
 
-    async def _caption_segments(clip: Decoded, options: DecodingOptions, seg_s: float,
+    async def _caption_segments(clip: Audio, options: DecodingOptions, seg_s: float,
                                 hop_s: float | None, deadline: float
                                 ) -> tuple[dict, list[BatchTiming]]:
         bounds = segment_bounds(len(clip.samples), clip.sample_rate, seg_s, hop_s)
         if len(bounds) > config.max_segments:
-            raise InputError(400, f"{clip.name}: {len(bounds)} windows of {seg_s:g} s exceed "
+            raise InputError(400, f"{clip.source}: {len(bounds)} windows of {seg_s:g} s exceed "
                                   f"this server's {config.max_segments}; use longer segments")
         if batcher.queued + len(bounds) > config.max_queue:
             raise QueueFull(f"{batcher.queued} clips are waiting; retry in a moment")
         done = await asyncio.gather(
             *(batcher.submit(clip.samples[a:b], options, deadline) for a, b in bounds))
         segments = segments_from_results(bounds, [r for r, _ in done], clip.sample_rate)
-        result = SegmentedResult(clip.name, clip.duration_s, merge_segments(segments))
+        result = SegmentedResult(clip.source, clip.duration_s, merge_segments(segments))
         return result.to_dict(), [t for _, t in done]
 
     app.openapi = _without_422(app.openapi)

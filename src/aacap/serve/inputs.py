@@ -8,20 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import io
-import tempfile
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
-import soundfile as sf
 
-from ..audio import ESTIMATED_LENGTH, AudioError, array_name, decodable_frames, not_audio_reason
-from ..audio import is_text, read_audio, read_blocks, truncation_in_log
-from ..audio_av import AvError, available as av_available, decode_blocks as av_decode_blocks
-from ..audio_av import probe as av_probe
-from ..native_stderr import silenced_native_stderr
+from ..audio import Audio, AudioError, AudioFile, NotAudioError, TooLongError, read_audio
 from ..features import mel_filterbank
 from ..features import hz_to_mel, mel_to_hz
 
@@ -63,126 +54,26 @@ async def read_body(chunks: AsyncIterator[bytes], declared: str | None, limit: i
     return bytes(body)
 
 
-@dataclass
-class Decoded:
-    samples: np.ndarray  # (num_samples,) float32 at `sample_rate`
-    sample_rate: int  # Hz
-    name: str
-
-    @property
-    def duration_s(self) -> float:
-        return len(self.samples) / self.sample_rate
-
-
 def decode_audio(data: bytes, name: str, sample_rate: int, max_audio_s: float,
-                 resampler: str = "soxr") -> Decoded:
-    """Decode an uploaded file (any format soundfile reads, else FFmpeg through PyAV when it
-    is installed: m4a, mp4, webm, ...) to mono float32 at `sample_rate`.
+                 resampler: str = "soxr") -> Audio:
+    """Decode an uploaded file (read as `aacap.audio.AudioFile` reads files: any format
+    soundfile reads, else FFmpeg through PyAV when it is installed) to mono float32 at
+    `sample_rate`.
 
-    Raises `InputError`: 400 for an empty upload or bad samples (zero length, NaN/Inf), 413 for
-    a recording longer than `max_audio_s` seconds (checked from the header, before decoding),
-    415 for bytes that are not a readable audio file.
+    Raises `InputError`: 400 for an empty upload or bad audio (no samples, truncated, NaN/Inf),
+    413 for a recording longer than `max_audio_s` seconds (checked from the header when it
+    announces the length, else while decoding), 415 for bytes that are not a readable audio file.
     """
     if not data:
         raise InputError(400, f"{name}: is empty (0 bytes); send an audio file with samples in "
                               "it, as multipart field 'file' or as the raw request body")
     try:
-        with _soundfile(data, name) as f:
-            if f.frames <= 0:
-                raise InputError(400, f"{name}: contains no audio samples ({len(data)} bytes, "
-                                      "a header with 0 frames); send a non-empty recording")
-            cut = truncation_in_log(f.extra_info, f.frames, f.samplerate)
-            if cut:
-                raise InputError(400, f"{name}: truncated: {cut}; the upload was cut short, "
-                                      "send the whole file")
-            if f.samplerate > 0 and f.frames / f.samplerate > max_audio_s:
-                raise InputError(413, f"{name}: {f.frames / f.samplerate:.1f} s of audio "
-                                      f"exceeds this server's limit of {max_audio_s:g} s; "
-                                      "cut the recording into parts")
-            array, rate = _read_all(f, name), f.samplerate
-    except (sf.LibsndfileError, RuntimeError, TypeError, EOFError) as err:
-        array, rate = _read_with_av(data, name, max_audio_s, err)
-    try:
-        clip = read_audio(array, sample_rate, rate, resampler)
+        return read_audio(AudioFile(data, name=name, max_s=max_audio_s), sample_rate,
+                          resampler=resampler)
     except AudioError as err:
-        message = str(err).replace(array_name(array), name, 1)
-        raise InputError(400, message) from None
-    return Decoded(clip.samples, sample_rate, name)
-
-
-def _read_with_av(data: bytes, name: str, max_audio_s: float, err: BaseException
-                  ) -> tuple[np.ndarray, int]:
-    """An upload libsndfile refused with `err`, decoded by FFmpeg (PyAV): (frames, channels)
-    float32 and its rate. 415 when FFmpeg cannot read it either (or is not installed, or it is
-    text), 413 past `max_audio_s` (announced or decoded), 400 when decoding fails partway."""
-    refused = InputError(415, f"{name}: {not_audio_reason(data[:512], err)}")
-    if not av_available() or is_text(data[:512]):
-        raise refused
-    try:
-        header = av_probe(data)
-    except AvError:
-        raise refused from None
-    too_long = InputError(413, f"{name}: more than {max_audio_s:g} s of audio, this server's "
-                               "limit; cut the recording into parts")
-    if header.frames > max_audio_s * header.rate:
-        raise too_long
-    blocks, read = [], 0
-    try:
-        for block in av_decode_blocks(data, header.rate, header.channels):
-            blocks.append(block)
-            read += len(block)
-            if read > max_audio_s * header.rate:
-                raise too_long
-    except AvError as av_err:
-        raise InputError(400, f"{name}: truncated or corrupt: FFmpeg stopped after "
-                              f"{read / header.rate:.2f} s ({av_err}); send the whole file"
-                         ) from None
-    if not read:
-        raise InputError(400, f"{name}: contains no audio samples ({header.codec} stream of "
-                              "0 frames); send a non-empty recording")
-    return np.concatenate(blocks), header.rate
-
-
-def _read_all(f: sf.SoundFile, name: str) -> np.ndarray:
-    """Every frame of an open upload, (frames, channels) float32; decoding that stops before
-    the frame count of the header is a 400 saying how much was read."""
-    blocks, read = [], 0
-    try:
-        for block in read_blocks(f, 2**18):
-            blocks.append(block)
-            read += len(block)
-    except (sf.LibsndfileError, RuntimeError) as err:
-        why = str(err).split("\n")[0].split(": ")[-1].strip(" .")
-        raise InputError(400, _cut(name, decodable_frames(f), f, why)) from None
-    if read < f.frames and f.format not in ESTIMATED_LENGTH:
-        raise InputError(400, _cut(name, read, f, "the data ends early"))
-    return np.concatenate(blocks) if blocks else np.zeros((0, f.channels), np.float32)
-
-
-def _cut(name: str, read: int, f: sf.SoundFile, why: str) -> str:
-    return (f"{name}: truncated or corrupt: decoding stopped after {read / f.samplerate:.2f} s "
-            f"of the {f.frames / f.samplerate:.2f} s its header announces ({why}); send the "
-            "whole file")
-
-
-def _soundfile(data: bytes, name: str) -> sf.SoundFile:
-    """Open uploaded bytes. libsndfile recognises some files (MP3 with an ID3 tag) only by
-    their extension, so when the bytes alone fail, they are read from a temporary file named
-    with the upload's suffix."""
-    try:
-        with silenced_native_stderr(data[:3] == b"ID3"):  # libmpg123's ID3 warnings
-            return sf.SoundFile(io.BytesIO(data))
-    except sf.LibsndfileError:
-        suffix = Path(name).suffix.lower()
-        if not suffix or not suffix[1:].isalnum():
-            raise
-    with tempfile.NamedTemporaryFile(suffix=suffix) as tmp:
-        tmp.write(data)
-        tmp.flush()
-        with silenced_native_stderr(data[:3] == b"ID3"):
-            f = sf.SoundFile(tmp.name)
-        f.read(frames=0)  # opened while the file exists; its descriptor keeps it readable
-        return f
+        status = (415 if isinstance(err, NotAudioError) else 413 if isinstance(err, TooLongError)
+                  else 400)
+        raise InputError(status, str(err)) from None
 
 
 SPEC_N_FFT = 1024  # samples per spectrogram frame
