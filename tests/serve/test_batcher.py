@@ -112,3 +112,22 @@ def test_queue_limit() -> None:
             await asyncio.gather(*tasks)
 
     run(main())
+
+
+def test_captioner_runner_passes_checked_clips_as_they_are(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Uploads were decoded and checked by `AudioFile`: the runner hands `caption()` the
+    clips as `Audio`, so their samples are not checked (NaN/Inf, copy) a second time, and
+    results carry no path."""
+    from aacap import audio
+    from aacap.captioning.default import load_default
+    from aacap.serve.batcher import captioner_runner
+
+    checked: list[str] = []
+    real = audio._mono
+    monkeypatch.setattr(audio, "_mono", lambda block, name: checked.append(name) or real(block, name))
+    captioner = load_default()
+    rng = np.random.default_rng(0)
+    waves = [0.1 * rng.standard_normal(captioner.sample_rate).astype(np.float32) for _ in range(2)]
+    results = captioner_runner(captioner)(waves, captioner.decoding_options())
+    assert [r.path for r in results] == [None, None] and all(r.caption for r in results)
+    assert checked == []

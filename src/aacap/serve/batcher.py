@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..audio import Audio, array_name
 from ..captioning.protocol import CaptionResult
 from ..deadline import DeadlineExceeded, time_budget
 from ..decoding import DecodingOptions
@@ -179,9 +180,12 @@ def _run_within(run_batch: RunBatch, waves: list[np.ndarray], options: DecodingO
 
 
 def captioner_runner(captioner) -> RunBatch:  # noqa: ANN001 - any `Captioner`
-    """`run_batch` for a `Captioner`: one `caption` call on the waves at its sample rate."""
+    """`run_batch` for a `Captioner`: one `caption` call on the waves at its sample rate. The
+    waves were decoded and checked on upload (`AudioFile`), so they go in as `Audio`, which
+    `caption()` takes as it is."""
 
     def run(waves: Sequence[np.ndarray], options: DecodingOptions) -> list[CaptionResult]:
-        return captioner.caption(list(waves), sample_rate=captioner.sample_rate, options=options)
+        clips = [Audio(w, captioner.sample_rate, array_name(w)) for w in waves]
+        return captioner.caption(clips, options=options)
 
     return run
