@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cache_dirs import hf_hub_cache
+from .errors import first_line
 
 HF_PREFIX = "hf://"
 CONFIG_FILE = "config.json"
@@ -226,13 +227,13 @@ def _is_missing(err: BaseException, errors) -> bool:
     return isinstance(err, errors.EntryNotFoundError) and not isinstance(err, errors.LocalEntryNotFoundError)
 
 
-def _explain(where: str, what: str, err: BaseException | None, errors) -> str:
+def _explain(where: str, what: str, err: BaseException, errors) -> str:
     """One line: what failed, why, and what to do."""
     from huggingface_hub import constants
 
     endpoint = constants.ENDPOINT
     elsewhere = _ELSEWHERE.format(repo=where.split("@")[0])
-    if err is not None and _is_missing(err, errors):
+    if _is_missing(err, errors):
         return f"{where}: the repository has no {what}; is it a CoNeTTE model repository?"
     if isinstance(err, errors.RevisionNotFoundError):
         return f"{where}: no such revision on {endpoint}; check --revision"
@@ -243,9 +244,8 @@ def _explain(where: str, what: str, err: BaseException | None, errors) -> str:
     if offline:
         return (f"{where}: {what} is not in the hub cache {constants.HF_HUB_CACHE} and "
                 f"HF_HUB_OFFLINE=1 forbids downloading; unset it, or {elsewhere}")
-    cause = (err.__cause__ or err) if err is not None else None  # the network error under hf's
-    reason = str(cause).splitlines()[0][:120] if cause is not None and str(cause) else type(cause).__name__
-    return (f"{where}: could not download {what} from {endpoint} ({reason}) and it is not in the "
+    cause = err.__cause__ or err  # the network error under hf's
+    return (f"{where}: could not download {what} from {endpoint} ({first_line(cause, 120)}) and it is not in the "
             f"hub cache {constants.HF_HUB_CACHE}; {elsewhere}")
 
 

@@ -23,6 +23,7 @@ import zipfile
 from pathlib import Path
 
 from aacap.data.download import DownloadError, RemoteFile, download
+from aacap.errors import first_line
 from aacap.metrics import fense_files
 from aacap.metrics.java import JavaUnavailable, pycocoevalcap_dir
 from aacap.metrics.spice_java import CORENLP_JARS, build_script_engine, needs_script_engine, spice_dir
@@ -63,7 +64,7 @@ def download_fense(hub_endpoint: str | None = None, echecker_url: str = fense_fi
                 path = Path(hf_hub_download(repo, name, revision=info.sha, cache_dir=cache, endpoint=hub_endpoint))
             out.append(path.parents[len(Path(name).parts) - 1])
         except Exception as e:  # huggingface_hub raises many kinds: name the repository and the cause
-            raise DownloadError(f"{repo}: hub download failed ({type(e).__name__}: {str(e).splitlines()[0][:200]})") from None
+            raise DownloadError(f"{repo}: hub download failed ({type(e).__name__}: {first_line(e, 200)})") from None
     ckpt = fense_files.fense_data_dir() / f"{fense_files.ECHECKER}.ckpt"
     out.append(http_download(echecker_url, ckpt, sha256=fense_files.ECHECKER_SHA256))
     fense_files.check_fense_files()
