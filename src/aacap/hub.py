@@ -183,8 +183,7 @@ def _check_reachable(spec: HubSpec, where: str) -> None:
 
     from huggingface_hub import constants
 
-    offline = getattr(constants, "is_offline_mode", lambda: constants.HF_HUB_OFFLINE)()
-    if offline:
+    if _offline():
         return  # huggingface_hub answers from the cache alone, at once
     url = f"{constants.ENDPOINT}/{spec.repo_id}/resolve/{spec.revision or 'main'}/{CONFIG_FILE}"
     try:
@@ -222,6 +221,13 @@ def _huggingface_hub():
     return huggingface_hub
 
 
+def _offline() -> bool:
+    """huggingface_hub's offline mode (HF_HUB_OFFLINE=1): it reads its cache and nothing else."""
+    from huggingface_hub import constants
+
+    return getattr(constants, "is_offline_mode", lambda: constants.HF_HUB_OFFLINE)()
+
+
 def _is_missing(err: BaseException, errors) -> bool:
     """The server answered that the file is not in the repository (not a network failure)."""
     return isinstance(err, errors.EntryNotFoundError) and not isinstance(err, errors.LocalEntryNotFoundError)
@@ -240,8 +246,7 @@ def _explain(where: str, what: str, err: BaseException, errors) -> str:
     if isinstance(err, errors.RepositoryNotFoundError):
         return (f"{where}: no such repository on {endpoint} (or it is private), and no local file or "
                 f"folder has that name; check the name")
-    offline = getattr(constants, "is_offline_mode", lambda: constants.HF_HUB_OFFLINE)()
-    if offline:
+    if _offline():
         return (f"{where}: {what} is not in the hub cache {constants.HF_HUB_CACHE} and "
                 f"HF_HUB_OFFLINE=1 forbids downloading; unset it, or {elsewhere}")
     cause = err.__cause__ or err  # the network error under hf's
