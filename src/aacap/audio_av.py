@@ -25,6 +25,8 @@ from typing import BinaryIO, Union
 
 import numpy as np
 
+from .errors import first_line
+
 # Suffixes tried through FFmpeg; `aacap batch` looks for these too when PyAV is installed.
 AV_EXTENSIONS = {".m4a", ".mp4", ".m4v", ".aac", ".mov", ".webm", ".mkv", ".mka", ".3gp",
                  ".amr", ".ac3", ".wma", ".wmv"}
@@ -126,5 +128,4 @@ def decode_blocks(source: AvSource, rate: int, channels: int) -> Iterator[np.nda
 
 def _reason(err: BaseException) -> str:
     """FFmpeg's message without its errno prefix and file name: 'Invalid data found ...'."""
-    text = getattr(err, "strerror", None) or str(err) or type(err).__name__
-    return str(text).splitlines()[0].strip(" .:")
+    return first_line(getattr(err, "strerror", None) or err).strip(" .:")

@@ -10,6 +10,7 @@ import torch
 
 from .atomic import atomic_write
 from .config import ModelConfig
+from .errors import first_line
 from .fileio import read_torch_file
 from .model import CaptionModel
 from .vocab import Vocabulary
@@ -73,7 +74,7 @@ def load_checkpoint(path: str | Path) -> CaptionModel:
         config = ModelConfig.from_dict(data["config"])
         model = CaptionModel(config, Vocabulary(data["vocab"]))
     except (KeyError, TypeError, ValueError) as err:
-        raise CheckpointError(f"{path}: its config does not build a model ({_first_line(err)})"
+        raise CheckpointError(f"{path}: its config does not build a model ({first_line(err, 160)})"
                               ) from None
     state = data.get("state_dict")
     if not isinstance(state, dict):
@@ -95,8 +96,3 @@ def load_checkpoint(path: str | Path) -> CaptionModel:
             f"unexpected {unexpected[:3]})"
         )
     return model.eval()
-
-
-def _first_line(err: BaseException) -> str:
-    text = str(err).strip()
-    return (text.splitlines()[0] if text else type(err).__name__)[:160]

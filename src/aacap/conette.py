@@ -35,6 +35,7 @@ from torch import Tensor
 from .checkpoint import CheckpointError
 from .config import ModelConfig
 from .decoders.transformer import sinusoids
+from .errors import first_line
 from .fileio import read_torch_file
 from .model import CaptionModel
 from .presets import get_preset
@@ -95,7 +96,7 @@ def read_conette_config(path: Path) -> dict[str, Any]:
     try:
         config = json.loads(file.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise CheckpointError(f"{file}: not readable JSON ({_reason(err)})") from None
+        raise CheckpointError(f"{file}: not readable JSON ({first_line(err, 160)})") from None
     if not isinstance(config, dict) or "CoNeTTEModel" not in (config.get("architectures") or []):
         raise CheckpointError(
             f"{file}: not a CoNeTTE config (its 'architectures' does not name CoNeTTEModel)"
@@ -132,7 +133,7 @@ def read_conette_weights(path: Path) -> dict[str, Tensor]:
             try:
                 return load_file(str(file), device="cpu")
             except Exception as err:  # noqa: BLE001 - any parse failure means the same here
-                raise CheckpointError(f"{file}: not a readable safetensors file ({_reason(err)})") from None
+                raise CheckpointError(f"{file}: not a readable safetensors file ({first_line(err, 160)})") from None
     state = read_torch_file(file, "PyTorch state_dict", error=CheckpointError)
     if not isinstance(state, dict) or not all(isinstance(v, Tensor) for v in state.values()):
         raise CheckpointError(f"{file}: not a state_dict (a dict of tensors)")
@@ -320,7 +321,7 @@ def _tokenizer_from_extra_state(blob: Tensor, source: str) -> Mapping[str, Any] 
         extra = _PlainDataUnpickler(io.BytesIO(bytes(blob.to(torch.uint8).tolist()))).load()
     except Exception as err:  # noqa: BLE001 - a refused class or a corrupt pickle alike
         raise CheckpointError(
-            f"{source}: the tokenizer in the weights' _extra_state_ is not plain data ({_reason(err)}); "
+            f"{source}: the tokenizer in the weights' _extra_state_ is not plain data ({first_line(err, 160)}); "
             "put its tokenizer_state in config.json"
         ) from None
     if not isinstance(extra, Mapping):
@@ -344,11 +345,6 @@ def _conette_name(key: str) -> str:
         if key == new:
             return old
     return DECODER_PREFIX + key[len("decoder."):] if key.startswith("decoder.") else key
-
-
-def _reason(err: BaseException) -> str:
-    text = str(err).splitlines()[0] if str(err) else type(err).__name__
-    return text[:160]
 
 
 __all__ = [

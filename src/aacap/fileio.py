@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from .errors import first_line
+
 
 def read_torch_file(path: str | Path, what: str, *, trusted: bool = False,
                     error: type[Exception] = ValueError, hint: str = "") -> Any:
@@ -18,6 +20,4 @@ def read_torch_file(path: str | Path, what: str, *, trusted: bool = False,
     try:
         return torch.load(path, map_location="cpu", weights_only=not trusted)
     except Exception as err:  # noqa: BLE001 - any unpickling failure means the same to the user
-        text = str(err).strip()
-        reason = (text.splitlines()[0] if text else type(err).__name__)[:120]
-        raise error(f"{path}: not a readable {what} ({reason}){hint}") from None
+        raise error(f"{path}: not a readable {what} ({first_line(err, 120)}){hint}") from None

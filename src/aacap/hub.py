@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cache_dirs import hf_hub_cache
+from .errors import first_line
 
 HF_PREFIX = "hf://"
 CONFIG_FILE = "config.json"
@@ -107,19 +108,24 @@ def with_revision(spec: str, revision: str | None) -> str:
 def fetch_hub_model(spec: HubSpec) -> Path:
     """The local snapshot folder holding `config.json` and one weights file of `spec`,
     downloaded into the hub cache unless it is there already. Raises `HubError` (one line)."""
-    hf = _huggingface_hub()
-    from huggingface_hub import errors, file_download  # noqa: F401 - loaded (and its loggers set up) now
+    try:  # file_download: loaded (and its loggers set up) now
+        from huggingface_hub import errors, file_download  # noqa: F401
+    except ImportError:
+        raise HubError(
+            "loading a model by hub name needs huggingface_hub: pip install 'aacap[hub]', "
+            "or download the repository elsewhere and pass --model DIR"
+        ) from None
 
     where = f"{spec.repo_id}@{spec.revision or 'main'}"
     with _quiet_hub_logs():  # its retry warnings would bury our one-line error
-        return _fetch(hf, errors, spec, where)
+        return _fetch(errors, spec, where)
 
 
-def _fetch(hf, errors, spec: HubSpec, where: str) -> Path:
+def _fetch(errors, spec: HubSpec, where: str) -> Path:
     if cached_snapshot(spec) is None:
         _check_reachable(spec, where)
     try:
-        config = Path(hf.hf_hub_download(spec.repo_id, CONFIG_FILE, revision=spec.revision))
+        config = download_file(spec.repo_id, CONFIG_FILE, spec.revision)
     except Exception as err:  # noqa: BLE001 - every failure becomes one line
         raise HubError(_explain(where, CONFIG_FILE, err, errors)) from None
     for name in WEIGHT_FILES:  # already cached: no request at all
@@ -127,21 +133,38 @@ def _fetch(hf, errors, spec: HubSpec, where: str) -> Path:
             return config.parent
     failures: list[Exception] = []
     for name in WEIGHT_FILES:
-        for _ in range(DOWNLOAD_ATTEMPTS):
-            try:
-                hf.hf_hub_download(spec.repo_id, name, revision=spec.revision)
-                return config.parent
-            except Exception as err:  # noqa: BLE001
-                failures.append(err)
-                if _is_missing(err, errors) or not _is_transient(err):
-                    break
-        if not _is_missing(failures[-1], errors):
-            break  # a network or cache failure: report it, not the next file's
+        try:
+            download_file(spec.repo_id, name, spec.revision)
+            return config.parent
+        except Exception as err:  # noqa: BLE001
+            failures.append(err)
+            if not _is_missing(err, errors):
+                break  # a network or cache failure: report it, not the next file's
     raise HubError(_explain(where, " or ".join(WEIGHT_FILES), failures[-1], errors)) from None
 
 
-DOWNLOAD_ATTEMPTS = 3  # a weights download cut mid-file is tried again (the hub client resumes
-# from its `.incomplete` file); huggingface_hub >= 1.0 also retries by itself, 0.x does not
+DOWNLOAD_ATTEMPTS = 3  # a download cut mid-file is tried again (the hub client resumes from
+# its `.incomplete` file); huggingface_hub >= 1.0 also retries by itself, 0.x does not
+
+
+def download_file(repo_id: str, name: str, revision: str | None, *,
+                  cache_dir: str | Path | None = None, endpoint: str | None = None) -> Path:
+    """`huggingface_hub.hf_hub_download` of one file into the hub cache (`cache_dir`, default
+    huggingface_hub's), tried again when the connection drops mid-transfer; returns its path.
+    Other failures raise huggingface_hub's error at once."""
+    from huggingface_hub import hf_hub_download
+
+    def download() -> Path:
+        return Path(hf_hub_download(repo_id, name, revision=revision, cache_dir=cache_dir,
+                                    endpoint=endpoint))
+
+    for _ in range(DOWNLOAD_ATTEMPTS - 1):
+        try:
+            return download()
+        except Exception as err:  # noqa: BLE001 - huggingface_hub raises many kinds
+            if not _is_transient(err):
+                raise
+    return download()  # the last try: its failure is the caller's to report
 
 
 def _is_transient(err: BaseException) -> bool:
@@ -154,15 +177,22 @@ def _is_transient(err: BaseException) -> bool:
 
 def cached_snapshot(spec: HubSpec, cache_dir: str | Path | None = None) -> Path | None:
     """The cached snapshot folder of `spec` when its config is in the hub cache (`cache_dir`,
-    default huggingface_hub's), else None. Reads the disk only (no network); None too when
-    huggingface_hub is not installed."""
-    try:
-        from huggingface_hub import try_to_load_from_cache
-    except ImportError:
-        return None
-    found = try_to_load_from_cache(spec.repo_id, CONFIG_FILE, revision=spec.revision,
-                                   cache_dir=None if cache_dir is None else str(cache_dir))
-    return Path(found).parent if isinstance(found, str) else None
+    default huggingface_hub's), else None: the commit that `refs/REVISION` names (or the
+    revision itself, a commit), as huggingface_hub lays out its cache. Reads the disk only (no
+    network, no huggingface_hub needed)."""
+    root = Path(cache_dir or hub_cache_dir()) / f"models--{spec.repo_id.replace('/', '--')}"
+    revision = spec.revision or "main"
+    ref = root / "refs" / revision
+    folder = root / "snapshots" / (ref.read_text().strip() if ref.is_file() else revision)
+    return folder if (folder / CONFIG_FILE).is_file() else None
+
+
+def note_branch(snapshot: Path, branch: str) -> None:
+    """Record in the hub cache that `branch` is at `snapshot`'s commit, as huggingface_hub does
+    when it downloads by branch name: files fetched by commit are then found by `branch`."""
+    refs = snapshot.parents[1] / "refs"
+    refs.mkdir(exist_ok=True)
+    (refs / branch).write_text(snapshot.name)
 
 
 def hub_cache_dir() -> str:
@@ -182,8 +212,7 @@ def _check_reachable(spec: HubSpec, where: str) -> None:
 
     from huggingface_hub import constants
 
-    offline = getattr(constants, "is_offline_mode", lambda: constants.HF_HUB_OFFLINE)()
-    if offline:
+    if _offline():
         return  # huggingface_hub answers from the cache alone, at once
     url = f"{constants.ENDPOINT}/{spec.repo_id}/resolve/{spec.revision or 'main'}/{CONFIG_FILE}"
     try:
@@ -210,15 +239,11 @@ def _quiet_hub_logs():
         logger.setLevel(level)
 
 
-def _huggingface_hub():
-    try:
-        import huggingface_hub
-    except ImportError:
-        raise HubError(
-            "loading a model by hub name needs huggingface_hub: pip install 'aacap[hub]', "
-            "or download the repository elsewhere and pass --model DIR"
-        ) from None
-    return huggingface_hub
+def _offline() -> bool:
+    """huggingface_hub's offline mode (HF_HUB_OFFLINE=1): it reads its cache and nothing else."""
+    from huggingface_hub import constants
+
+    return getattr(constants, "is_offline_mode", lambda: constants.HF_HUB_OFFLINE)()
 
 
 def _is_missing(err: BaseException, errors) -> bool:
@@ -226,30 +251,28 @@ def _is_missing(err: BaseException, errors) -> bool:
     return isinstance(err, errors.EntryNotFoundError) and not isinstance(err, errors.LocalEntryNotFoundError)
 
 
-def _explain(where: str, what: str, err: BaseException | None, errors) -> str:
+def _explain(where: str, what: str, err: BaseException, errors) -> str:
     """One line: what failed, why, and what to do."""
     from huggingface_hub import constants
 
     endpoint = constants.ENDPOINT
     elsewhere = _ELSEWHERE.format(repo=where.split("@")[0])
-    if err is not None and _is_missing(err, errors):
+    if _is_missing(err, errors):
         return f"{where}: the repository has no {what}; is it a CoNeTTE model repository?"
     if isinstance(err, errors.RevisionNotFoundError):
         return f"{where}: no such revision on {endpoint}; check --revision"
     if isinstance(err, errors.RepositoryNotFoundError):
         return (f"{where}: no such repository on {endpoint} (or it is private), and no local file or "
                 f"folder has that name; check the name")
-    offline = getattr(constants, "is_offline_mode", lambda: constants.HF_HUB_OFFLINE)()
-    if offline:
+    if _offline():
         return (f"{where}: {what} is not in the hub cache {constants.HF_HUB_CACHE} and "
                 f"HF_HUB_OFFLINE=1 forbids downloading; unset it, or {elsewhere}")
-    cause = (err.__cause__ or err) if err is not None else None  # the network error under hf's
-    reason = str(cause).splitlines()[0][:120] if cause is not None and str(cause) else type(cause).__name__
-    return (f"{where}: could not download {what} from {endpoint} ({reason}) and it is not in the "
+    cause = err.__cause__ or err  # the network error under hf's
+    return (f"{where}: could not download {what} from {endpoint} ({first_line(cause, 120)}) and it is not in the "
             f"hub cache {constants.HF_HUB_CACHE}; {elsewhere}")
 
 
 REVISION_HELP = "hub revision (branch, tag or commit) when --model is a hub name"
 
-__all__ = ["HUB_MODELS", "HubError", "HubModel", "HubSpec", "cached_snapshot", "fetch_hub_model",
-           "hub_cache_dir", "parse_hub_spec", "with_revision"]
+__all__ = ["HUB_MODELS", "HubError", "HubModel", "HubSpec", "cached_snapshot", "download_file",
+           "fetch_hub_model", "hub_cache_dir", "note_branch", "parse_hub_spec", "with_revision"]

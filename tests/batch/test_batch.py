@@ -60,6 +60,15 @@ def assert_same_captions(a: list[dict], b: list[dict]) -> None:
                                    [c["logprob"] for c in other["candidates"]], rtol=1e-5)
 
 
+def test_import_does_not_load_torch() -> None:
+    """torch loads when a worker loads its model, not at `import aacap.batch` (which lists
+    inputs and reads outputs without it)."""
+    code = "import sys, aacap.batch; print('torch loaded:', 'torch' in sys.modules)"
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "torch loaded: False"
+
+
 def test_find_inputs(tmp_path: Path) -> None:
     clips = make_clips(tmp_path / "clips", 4)
     (tmp_path / "clips" / "notes.txt").write_text("not audio")

@@ -1,10 +1,12 @@
 """The work on one chunk of a batch's inputs, the same in the driver process, a local worker
-process or a Ray actor (`run.py`, `ray_cluster.py`): each input as an `Item`, and
-`caption_chunk`, which captions a chunk in one model call."""
+process or a Ray actor (`run.py`, `ray_cluster.py`): each input as an `Item`, `load_worker`,
+which loads the model a worker holds, and `caption_chunk`, which captions a chunk in one model
+call."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from ..audio import AudioError
 from ..captioning.protocol import Captioner, caption_paths
@@ -24,6 +26,20 @@ class Item:
         """What a rerun matches against the output: the id if any, else the resolved path
         (so `d/x.wav` and `/abs/d/x.wav` are the same clip)."""
         return self.id if self.id is not None else self.source
+
+
+def load_worker(model: str, batch_size: int, threads: int | None, fields: dict[str, Any]
+                ) -> tuple[Captioner, DecodingOptions]:
+    """A worker's captioner and decoding options (`fields` over the model's defaults), with
+    torch set to `threads` threads first (None: as it is)."""
+    import torch  # here, not at the top: `import aacap.batch` (and `aacap batch --help`) stays light
+
+    from ..captioning.loading import load_model  # imports torch
+
+    if threads is not None:
+        torch.set_num_threads(threads)
+    captioner = load_model(model, batch_size=batch_size)
+    return captioner, captioner.decoding_options(**fields)
 
 
 def caption_chunk(captioner: Captioner, items: list[Item], options: DecodingOptions

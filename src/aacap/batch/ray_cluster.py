@@ -19,10 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import torch
-
-from ..captioning.loading import load_model
-from .chunk import Item, caption_chunk
+from .chunk import Item, caption_chunk, load_worker
 
 
 class CaptionActor:
@@ -31,14 +28,13 @@ class CaptionActor:
 
     def __init__(self, model: str, model_bytes: bytes | None, batch_size: int,
                  threads: int, fields: dict[str, Any]) -> None:
-        torch.set_num_threads(threads)  # as many as the CPUs Ray reserved for this actor
         if model_bytes is not None:  # a checkpoint shipped by the driver
             self._dir = tempfile.TemporaryDirectory(prefix="aacap-ray-")
             local = Path(self._dir.name) / Path(model).name
             local.write_bytes(model_bytes)
             model = str(local)
-        self.captioner = load_model(model, batch_size=batch_size)
-        self.options = self.captioner.decoding_options(**fields)
+        # torch threads: as many as the CPUs Ray reserved for this actor
+        self.captioner, self.options = load_worker(model, batch_size, threads, fields)
 
     def caption(self, chunk: list[Item]) -> tuple[list[dict], list[dict]]:
         return caption_chunk(self.captioner, chunk, self.options)

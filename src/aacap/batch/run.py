@@ -24,13 +24,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import torch
-
 from ..audio_av import AV_EXTENSIONS, available as av_available
-from ..captioning.loading import load_model
 from ..decoding import decoding_options_from_kwargs
 from ..progress import bar as progress_bar
-from .chunk import Item, caption_chunk
+from .chunk import Item, caption_chunk, load_worker
 from .ray_cluster import run_on_ray
 
 AUDIO_EXTENSIONS = ({".wav", ".flac", ".ogg", ".oga", ".opus", ".mp3", ".aif", ".aiff", ".au"}
@@ -144,9 +141,8 @@ _WORKER: dict[str, Any] = {}  # this worker process's captioner and decoding opt
 
 
 def _init_worker(model: str, batch_size: int, threads: int, fields: dict[str, Any]) -> None:
-    torch.set_num_threads(threads)
-    captioner = load_model(model, batch_size=batch_size)
-    _WORKER.update(captioner=captioner, options=captioner.decoding_options(**fields))
+    captioner, options = load_worker(model, batch_size, threads, fields)
+    _WORKER.update(captioner=captioner, options=options)
 
 
 def _work(chunk: list[Item]) -> tuple[list[dict], list[dict]]:
@@ -156,10 +152,7 @@ def _work(chunk: list[Item]) -> tuple[list[dict], list[dict]]:
 def _run_local(model: str, chunks: list[list[Item]], fields: dict[str, Any], workers: int,
                batch_size: int, threads: int | None) -> Iterator[tuple[list[dict], list[dict]]]:
     if workers == 1:
-        if threads is not None:
-            torch.set_num_threads(threads)
-        captioner = load_model(model, batch_size=batch_size)
-        options = captioner.decoding_options(**fields)
+        captioner, options = load_worker(model, batch_size, threads, fields)
         for chunk in chunks:
             yield caption_chunk(captioner, chunk, options)
         return

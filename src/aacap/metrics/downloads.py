@@ -23,6 +23,8 @@ import zipfile
 from pathlib import Path
 
 from aacap.data.download import DownloadError, RemoteFile, download
+from aacap.errors import first_line
+from aacap.hub import download_file, note_branch
 from aacap.metrics import fense_files
 from aacap.metrics.java import JavaUnavailable, pycocoevalcap_dir
 from aacap.metrics.spice_java import CORENLP_JARS, build_script_engine, needs_script_engine, spice_dir
@@ -44,7 +46,7 @@ def http_download(url: str, dest: Path, *, sha256: str | None = None, sha1: str 
 def download_fense(hub_endpoint: str | None = None, echecker_url: str = fense_files.ECHECKER_URL) -> list[Path]:
     """Fetch FENSE's three parts into their standard caches; returns where they are."""
     try:
-        from huggingface_hub import HfApi, hf_hub_download
+        from huggingface_hub import HfApi
     except ImportError:
         raise DownloadError("the hub download needs huggingface_hub: pip install huggingface_hub") from None
     cache = fense_files.hub_cache()
@@ -60,10 +62,12 @@ def download_fense(hub_endpoint: str | None = None, echecker_url: str = fense_fi
                 raise FileNotFoundError(f"none of {patterns} in the repository")
             # file by file at the listed commit: the same requests on every huggingface_hub version
             for name in wanted:
-                path = Path(hf_hub_download(repo, name, revision=info.sha, cache_dir=cache, endpoint=hub_endpoint))
-            out.append(path.parents[len(Path(name).parts) - 1])
+                path = download_file(repo, name, info.sha, cache_dir=cache, endpoint=hub_endpoint)
+            snapshot = path.parents[len(Path(name).parts) - 1]
+            note_branch(snapshot, "main")  # so that fense_files finds it by `main`
+            out.append(snapshot)
         except Exception as e:  # huggingface_hub raises many kinds: name the repository and the cause
-            raise DownloadError(f"{repo}: hub download failed ({type(e).__name__}: {str(e).splitlines()[0][:200]})") from None
+            raise DownloadError(f"{repo}: hub download failed ({type(e).__name__}: {first_line(e, 200)})") from None
     ckpt = fense_files.fense_data_dir() / f"{fense_files.ECHECKER}.ckpt"
     out.append(http_download(echecker_url, ckpt, sha256=fense_files.ECHECKER_SHA256))
     fense_files.check_fense_files()

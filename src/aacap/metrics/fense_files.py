@@ -22,6 +22,7 @@ import os
 from pathlib import Path
 
 from aacap.cache_dirs import hf_hub_cache
+from aacap.hub import HubSpec, cached_snapshot
 
 SBERT_REPO = "sentence-transformers/paraphrase-TinyBERT-L6-v2"
 ECHECKER = "echecker_clotho_audiocaps_base"
@@ -50,18 +51,9 @@ def fense_data_dir() -> Path:
     return Path(os.environ["FENSE_DATA"]).expanduser() if os.environ.get("FENSE_DATA") else torch_home() / "hub" / "fense_data"
 
 
-def hub_snapshot(repo: str, needed: str = "config.json") -> Path | None:
-    """The cached snapshot folder of a hub repository (the ``main`` ref first), holding `needed`."""
-    root = hub_cache() / f"models--{repo.replace('/', '--')}"
-    snapshots = root / "snapshots"
-    if not snapshots.is_dir():
-        return None
-    ref = root / "refs" / "main"
-    if ref.is_file():
-        folder = snapshots / ref.read_text().strip()
-        if (folder / needed).is_file():
-            return folder
-    return next((d for d in sorted(snapshots.iterdir()) if (d / needed).is_file()), None)
+def hub_snapshot(repo: str) -> Path | None:
+    """The cached snapshot folder of a hub repository's ``main``, holding its config.json."""
+    return cached_snapshot(HubSpec(repo, "main"), hub_cache())
 
 
 def _local_dir() -> Path | None:

@@ -35,6 +35,7 @@ from ..audio import Audio
 from ..captioning.segment import (SegmentedResult, check_segment_args, merge_segments,
                                   segment_bounds, segments_from_results)
 from ..deadline import DeadlineExceeded
+from ..errors import first_line
 from ..decoding import DecodingOptions
 from .batcher import BatcherStats, BatchTiming, DynamicBatcher, QueueFull, captioner_runner
 from .config import ServeConfig
@@ -178,7 +179,7 @@ def create_app(captioner: Any, config: ServeConfig | None = None) -> FastAPI:
             if seg_s is not None:
                 check_segment_args(seg_s, hop_s)
         except ValueError as err:
-            raise InputError(400, str(err).splitlines()[0]) from None
+            raise InputError(400, first_line(err)) from None
         clip = await asyncio.to_thread(decode_audio, data, name, captioner.sample_rate,
                                        config.max_audio_s, captioner.resampler)
         decoded_s = time.perf_counter() - t0
@@ -268,7 +269,8 @@ async def _split_body(request: Request, body: bytes) -> tuple[bytes, str, dict[s
     try:
         form = await Request(request.scope, replay).form(max_files=1, max_fields=64)
     except Exception as err:  # noqa: BLE001 - any parse failure is the client's
-        raise InputError(400, f"malformed multipart body ({_first_line(err)}); "
+        reason = first_line(getattr(err, "detail", None) or err)  # an HTTPException's detail
+        raise InputError(400, f"malformed multipart body ({reason}); "
                               "send the audio in a field named 'file'") from None
     upload = form.get("file")
     if not isinstance(upload, UploadFile):
@@ -276,11 +278,6 @@ async def _split_body(request: Request, body: bytes) -> tuple[bytes, str, dict[s
     data = await upload.read()
     fields = {k: v for k, v in form.multi_items() if k != "file" and isinstance(v, str)}
     return data, upload.filename or "upload", fields
-
-
-def _first_line(err: BaseException) -> str:
-    text = str(getattr(err, "detail", "") or err)
-    return text.splitlines()[0] if text else type(err).__name__
 
 
 def _one_line(errors: list[dict] | typing.Sequence[Any]) -> str:
