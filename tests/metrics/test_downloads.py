@@ -173,3 +173,20 @@ def test_script_engine_stands_in_for_nashorn(tmp_path) -> None:
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout == payload
+
+
+def test_fense_files_found_in_a_cache_without_refs_main(tmp_path, monkeypatch) -> None:
+    """A snapshot fetched by commit with no `refs/main` (what earlier `aacap metrics download
+    fense` runs left) is still found when it is the repository's only one; two are ambiguous;
+    a recorded `main` is followed."""
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path))
+    root = tmp_path / "models--org--enc"
+    for commit in ("a" * 40, "b" * 40):
+        (root / "snapshots" / commit).mkdir(parents=True)
+        (root / "snapshots" / commit / "config.json").write_text("{}")
+        if commit == "a" * 40:
+            assert fense_files.hub_snapshot("org/enc") == root / "snapshots" / commit
+    assert fense_files.hub_snapshot("org/enc") is None
+    (root / "refs").mkdir()
+    (root / "refs" / "main").write_text("b" * 40)
+    assert fense_files.hub_snapshot("org/enc") == root / "snapshots" / ("b" * 40)

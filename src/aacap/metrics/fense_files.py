@@ -52,8 +52,15 @@ def fense_data_dir() -> Path:
 
 
 def hub_snapshot(repo: str) -> Path | None:
-    """The cached snapshot folder of a hub repository's ``main``, holding its config.json."""
-    return cached_snapshot(HubSpec(repo, "main"), hub_cache())
+    """The cached snapshot folder of a hub repository's ``main``, holding its config.json; or,
+    when the cache records no ``main`` (earlier `aacap metrics download fense` runs fetched by
+    commit and wrote none), its only snapshot holding a config.json."""
+    found = cached_snapshot(HubSpec(repo, "main"), hub_cache())
+    root = hub_cache() / f"models--{repo.replace('/', '--')}"
+    if found is not None or (root / "refs" / "main").is_file():
+        return found
+    lone = [d for d in (root / "snapshots").glob("*") if (d / "config.json").is_file()]
+    return lone[0] if len(lone) == 1 else None
 
 
 def _local_dir() -> Path | None:
