@@ -288,3 +288,12 @@ def test_seeded_draws_stay_the_same(fields: dict, draws: list[list[int]]) -> Non
     scores = np.array([0.9, 0.85, 0.7, 0.66, 0.4, 0.38, 0.1])
     options = DecodingOptions(method="sample", num_candidates=3, **fields)
     assert [sample_order(scores, options, [s, 7], 3) for s in range(5)] == draws
+
+
+def test_a_cold_draw_returns_only_captions_with_a_probability() -> None:
+    """At temperature 0.001 the others' probabilities underflow to 0: one caption comes back
+    (numpy's draw refused to make three: 'Fewer non-zero entries in p than size')."""
+    from aacap.decoding import DecodingOptions
+
+    cold = DecodingOptions(method="sample", temperature=0.001, num_candidates=3)
+    assert sample_order(np.array([1.0, 0.0, -0.5]), cold, [1], 3) == [0]
