@@ -123,6 +123,7 @@ class AudioFile:
             raise AudioError(f"{self.path}: truncated: {cut}; the file was cut short, copy or "
                              "export it again")
         self.gain = 1.0  # set by `scan`: the amplitude rule's factor
+        self.block_frames = BLOCK_FRAMES  # frames read at a time (soundfile; FFmpeg has its own)
 
     @property
     def duration_s(self) -> float:
@@ -149,7 +150,7 @@ class AudioFile:
         try:
             with open_soundfile(self.path) as f:
                 exact = f.format not in ESTIMATED_LENGTH
-                for block in read_blocks(f, BLOCK_FRAMES):
+                for block in read_blocks(f, self.block_frames):
                     read += len(block)
                     yield block
         except (sf.LibsndfileError, RuntimeError) as err:
