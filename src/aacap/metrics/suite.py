@@ -163,6 +163,8 @@ def evaluate(
             raise
         unavailable["fer"] = str(err)  # the FENSE files: fer, and the groups that read it
     need = set(names)
+    if need & set(BLEU):
+        need.add("bleu")  # the group that computes them
     if "spider" in need or "spider_fl" in need:
         need |= {"cider_d", "spice", "spider"}
     if need & {"fense", "spider_fl"}:
@@ -179,28 +181,45 @@ def evaluate(
     corpus: dict[str, float] = {}
     per_item: dict[str, np.ndarray] = {}
     backends: dict[str, str] = {}
-
-    groups = [g for g, wanted in (
-        ("bleu", bool(need & set(BLEU))), ("rouge_l", "rouge_l" in need),
-        ("cider_d", "cider_d" in need), ("meteor", "meteor" in need), ("spice", "spice" in need),
-        ("spider_max", "spider_max" in need), ("vocab", "vocab" in need),
-        ("sbert_sim", "sbert_sim" in need), ("fer", "fer" in need), ("fense", "fense" in need),
-        ("spider_fl", "spider_fl" in need)) if wanted]
+    from aacap.metrics import fense
+    from aacap.metrics.vocab import vocab
     from aacap.progress import bar as progress_bar  # here: tqdm only when evaluating
 
+    cands_tok = tokenize(candidates)
+    refs_tok = [tokenize(refs) for refs in mult_references]
+    steps: dict[str, Callable[[], tuple[tuple[dict[str, float], dict[str, np.ndarray]], str]]] = {
+        # metric group -> ((corpus, per-item scores), backend), in the order they are computed
+        "bleu": lambda: (ngram.bleu(cands_tok, refs_tok), "python"),
+        "rouge_l": lambda: (ngram.rouge_l(cands_tok, refs_tok), "python"),
+        "cider_d": lambda: (ngram.cider_d(cands_tok, refs_tok), "python"),
+        "meteor": lambda: _meteor(cands_tok, refs_tok, meteor_backend),
+        "spice": lambda: _spice(candidates, mult_references, spice_backend),
+        "spider": lambda: (({"spider": (corpus["cider_d"] + corpus["spice"]) / 2},
+                            {"spider": (per_item["cider_d"] + per_item["spice"]) / 2}),
+                           f"cider_d:{backends['cider_d']}+spice:{backends['spice']}"),
+        "spider_max": lambda: (_spider_max(mult_candidates or [[c] for c in candidates],
+                                           mult_references, spice_backend), f"spice:{spice_backend}"),
+        "vocab": lambda: (vocab(cands_tok, refs_tok), "python"),
+        "sbert_sim": lambda: _sbert_sim(cands_tok, refs_tok),
+        "fer": lambda: _fer(cands_tok),
+        "fense": lambda: (fense.fense(per_item["sbert_sim"], per_item["fer"]),
+                          f"fer:{backends['fer']}+sbert:{backends['sbert_sim']}"),
+        "spider_fl": lambda: (fense.spider_fl(per_item["spider"], per_item["fer"]),
+                              f"fer:{backends['fer']}+{backends['spider']}"),
+    }
+    todo = [g for g in steps if g in need]
+    groups = [g for g in todo if g != "spider"]  # the bar's (SPIDEr is a mean of two)
     bar = progress_bar(total=len(groups), desc="metrics", unit="metric", enabled=progress,
                        leave=False)
-
-    def add(group: str, compute: Callable[[], tuple[tuple[dict[str, float], dict[str, np.ndarray]], str]]
-            ) -> None:
-        """Compute `group` (its scores and backend) once, unless a group it reads cannot run;
-        with `on_unavailable`, a group that cannot run here is noted and left out."""
+    for group in todo:
+        if group in groups:
+            bar.set_postfix_str(group)  # the group being computed
         missing = [g for g in (group, *READS.get(group, ())) if g in unavailable]
-        if missing:
+        if missing:  # it, or a group it reads, cannot run here
             unavailable[group] = unavailable[missing[0]]
         else:
             try:
-                (scores, items), backend = compute()
+                (scores, items), backend = steps[group]()
             except MetricError as err:
                 if on_unavailable is None:
                     raise
@@ -211,49 +230,9 @@ def evaluate(
                 backends.update({k: backend for k in scores})
         if group in groups:
             bar.update()
-            if bar.n < len(groups):
-                bar.set_postfix_str(groups[bar.n])  # the group computed next
-
-    if groups:
-        bar.set_postfix_str(groups[0])
-    cands_tok = tokenize(candidates)
-    refs_tok = [tokenize(refs) for refs in mult_references]
-    if need & set(BLEU):
-        add("bleu", lambda: (ngram.bleu(cands_tok, refs_tok), "python"))
-    if "rouge_l" in need:
-        add("rouge_l", lambda: (ngram.rouge_l(cands_tok, refs_tok), "python"))
-    if "cider_d" in need:
-        add("cider_d", lambda: (ngram.cider_d(cands_tok, refs_tok), "python"))
-    if "meteor" in need:
-        add("meteor", lambda: _meteor(cands_tok, refs_tok, meteor_backend))
-    if "spice" in need:
-        add("spice", lambda: _spice(candidates, mult_references, spice_backend))
-    if "spider" in need:
-        add("spider", lambda: (({"spider": (corpus["cider_d"] + corpus["spice"]) / 2},
-                                {"spider": (per_item["cider_d"] + per_item["spice"]) / 2}),
-                               f"cider_d:{backends['cider_d']}+spice:{backends['spice']}"))
-    if "spider_max" in need:
-        add("spider_max", lambda: (_spider_max(mult_candidates or [[c] for c in candidates],
-                                               mult_references, spice_backend), f"spice:{spice_backend}"))
     if "vocab_len" in need:
         corpus["vocab_len"] = float(len({w for c in cands_tok for w in c.split()}))
         backends["vocab_len"] = "python"
-    if "vocab" in need:
-        from aacap.metrics.vocab import vocab
-
-        add("vocab", lambda: (vocab(cands_tok, refs_tok), "python"))
-    if "sbert_sim" in need:
-        add("sbert_sim", lambda: _sbert_sim(cands_tok, refs_tok))
-    if "fer" in need:
-        add("fer", lambda: _fer(cands_tok))
-    if need & {"fense", "spider_fl"}:
-        from aacap.metrics import fense
-    if "fense" in need:
-        add("fense", lambda: (fense.fense(per_item["sbert_sim"], per_item["fer"]),
-                              f"fer:{backends['fer']}+sbert:{backends['sbert_sim']}"))
-    if "spider_fl" in need:
-        add("spider_fl", lambda: (fense.spider_fl(per_item["spider"], per_item["fer"]),
-                                  f"fer:{backends['fer']}+{backends['spider']}"))
     bar.close()
     if on_unavailable is not None:
         for name in names:
