@@ -24,9 +24,8 @@ from pathlib import Path
 
 import torch
 
+from aacap.decoders import build_decoder
 from aacap.decoders.precision import PRECISIONS, has_amx, reduced_precision
-from aacap.decoders.rnn import RnnDecoder, RnnDecoderConfig
-from aacap.decoders.transformer import TransformerDecoder, TransformerDecoderConfig
 from aacap.decoding import DecodingOptions, decode
 from aacap.model import Memory
 from aacap.presets import get_preset
@@ -53,14 +52,12 @@ def vocabulary(size: int) -> Vocabulary:
 def preset_decoders(vocab: Vocabulary) -> dict[str, tuple[torch.nn.Module, int]]:
     """name -> (decoder, d_model) at the presets' sizes, random weights."""
     torch.manual_seed(0)
-    trans = get_preset("cnn14-trans2022")
-    rnn = get_preset("cnn14-rnn2021")
-    return {
-        "transformer": (TransformerDecoder(TransformerDecoderConfig(**trans.decoder_args), len(vocab), vocab.pad_id).eval(),
-                        trans.d_model),
-        "lstm": (RnnDecoder(RnnDecoderConfig(**rnn.decoder_args), len(vocab), rnn.d_model, vocab.pad_id).eval(),
-                 rnn.d_model),
-    }
+    decoders = {}
+    for name, preset in (("transformer", "cnn14-trans2022"), ("lstm", "cnn14-rnn2021")):
+        cfg = get_preset(preset)
+        decoder = build_decoder(cfg.decoder, cfg.decoder_args, len(vocab), cfg.d_model, vocab.pad_id)
+        decoders[name] = (decoder.eval(), cfg.d_model)
+    return decoders
 
 
 def cpu_seconds(fn, repeats: int) -> float:

@@ -148,6 +148,7 @@ class AudioFile:
         if max_s is not None and self.frames > max_s * self.rate:
             raise self._too_long()
         self.gain = 1.0  # set by `scan`: the amplitude rule's factor
+        self.block_frames = BLOCK_FRAMES  # frames read at a time (soundfile; FFmpeg has its own)
 
     @property
     def _source(self) -> AvSource:
@@ -207,7 +208,7 @@ class AudioFile:
         read = 0
         try:
             with self._open() as f:
-                for block in read_blocks(f, BLOCK_FRAMES):
+                for block in read_blocks(f, self.block_frames):
                     read += len(block)
                     yield block
         except (sf.LibsndfileError, RuntimeError) as err:

@@ -7,8 +7,9 @@ import math
 import torch
 
 from aacap.decoding.filters import (
-    MinLength, NoRepeatNgram, NoRepeatWords, Temperature, TopK, TopP, Typical,
+    MinLength, NoRepeatNgram, NoRepeatWords, Temperature, TopK, TopP, Typical, sampling_probs,
 )
+from aacap.decoding.options import DecodingOptions
 from aacap.decoding.search import sample_inverse_cdf
 from aacap.decoding.stopwords import STOPWORDS
 from aacap.vocab import Vocabulary
@@ -43,6 +44,21 @@ def test_top_p_keeps_the_smallest_nucleus() -> None:
     tiny = from_probs([0.9, 0.1])
     TopP(1e-6).apply(tiny, torch.zeros(1, 1, dtype=torch.long))  # the best token always stays
     assert kept(tiny) == [[0]]
+
+
+def test_sampling_probs_of_a_score_vector() -> None:
+    """Temperature, then top-k, then top-p over what top-k kept (renormalised), as the decoders."""
+    scores = torch.tensor([0.1, 0.5, 0.05, 0.3, 0.05], dtype=torch.float64).log()
+    # temperature 0.5 squares the probabilities: .01 .25 .0025 .09 .0025 (sum .355); top-k 3
+    # keeps .25 .09 .01 (sum .35), i.e. .714 .257 .029
+    nucleus = DecodingOptions(method="sample", temperature=0.5, top_k=3, top_p=0.9)
+    probs = sampling_probs(scores, nucleus)
+    assert probs.shape == (5,)
+    assert torch.allclose(probs, torch.tensor([0.0, 0.25, 0.0, 0.09, 0.0], dtype=torch.float64) / 0.34)
+    assert torch.equal(sampling_probs(scores[None], nucleus)[0], probs)  # (R, V) alike
+    # top-p 0.71 after top-k keeps one token (.714); over all five it would keep two (.704)
+    one = DecodingOptions(method="sample", temperature=0.5, top_k=3, top_p=0.71)
+    assert sampling_probs(scores, one).tolist() == [0.0, 1.0, 0.0, 0.0, 0.0]
 
 
 def test_typical_keeps_tokens_closest_to_the_entropy() -> None:

@@ -273,3 +273,27 @@ def test_long_file_streamed_equals_the_array(tmp_path: Path) -> None:
     assert streamed.duration_s == 75.0 and streamed.path == str(tmp_path / "long.wav")
     assert streamed.caption == whole.caption and streamed.tags == whole.tags
     assert [s.to_dict() for s in streamed.segments] == [s.to_dict() for s in whole.segments]
+
+
+@pytest.mark.parametrize("fields, draws", [
+    ({}, [[0, 4, 2], [1, 3, 2], [0, 4, 5], [3, 2, 1], [6, 1, 0]]),
+    ({"temperature": 0.3}, [[0, 3, 2], [1, 2, 0], [0, 3, 4], [2, 1, 0], [5, 1, 0]]),
+    ({"temperature": 0.3, "top_k": 4}, [[0, 2, 1], [1, 0, 3], [0, 2, 3], [2, 1, 0], [3, 0, 1]]),
+    ({"temperature": 0.3, "top_p": 0.8}, [[0, 2, 1], [1, 0, 3], [0, 2, 3], [2, 1, 0], [3, 0, 1]]),
+])
+def test_seeded_draws_stay_the_same(fields: dict, draws: list[list[int]]) -> None:
+    """The draws of seeds 0..4 (clip position 7), pinned: a seed keeps giving the same captions."""
+    from aacap.decoding import DecodingOptions
+
+    scores = np.array([0.9, 0.85, 0.7, 0.66, 0.4, 0.38, 0.1])
+    options = DecodingOptions(method="sample", num_candidates=3, **fields)
+    assert [sample_order(scores, options, [s, 7], 3) for s in range(5)] == draws
+
+
+def test_a_cold_draw_returns_only_captions_with_a_probability() -> None:
+    """At temperature 0.001 the others' probabilities underflow to 0: one caption comes back
+    (numpy's draw refused to make three: 'Fewer non-zero entries in p than size')."""
+    from aacap.decoding import DecodingOptions
+
+    cold = DecodingOptions(method="sample", temperature=0.001, num_candidates=3)
+    assert sample_order(np.array([1.0, 0.0, -0.5]), cold, [1], 3) == [0]

@@ -88,3 +88,23 @@ def test_overrides_reach_nested_model_fields() -> None:
     with pytest.raises(ValueError, match="unknown key"):
         load_recipe("synth-tiny", ["learning_rate=1"])
     assert math.isclose(load_recipe("synth-tiny").lr, 1e-3)
+
+
+@pytest.mark.parametrize("rate, channels, seconds", [(44100, 2, 10), (32000, 1, 10), (16000, 1, 10),
+                                                     (44100, 1, 2)])
+def test_a_cut_clip_is_the_start_of_the_whole_one(tmp_path, rate: int, channels: int,
+                                                  seconds: int) -> None:
+    """`max_samples` reads only the start of a file; the samples are those of the whole file read
+    and cut (a clip shorter than the cut comes whole)."""
+    import numpy as np
+    import soundfile as sf
+
+    from aacap.audio import load_audio
+    from aacap.train.data import InputSource
+
+    path = tmp_path / "noise.wav"
+    noise = 0.3 * np.random.default_rng(0).standard_normal((rate * seconds, channels))
+    sf.write(path, noise.astype(np.float32), rate)
+    cut = InputSource([Clip("a", str(path), ["x"], None)], sample_rate=32000, max_samples=4 * 32000)
+    whole = load_audio(path, 32000)
+    assert np.array_equal(cut[0].numpy(), whole[: 4 * 32000])

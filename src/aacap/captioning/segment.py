@@ -130,10 +130,12 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
 
-def check_segment_args(segment_s: float, hop_s: float | None) -> float:
+def check_segment_args(segment_s: float | None, hop_s: float | None) -> float:
     """Validate window and hop lengths (seconds); returns the hop (default: `segment_s`).
     Both must be at least `MIN_WINDOW_S`: shorter windows hold too little sound to caption
-    and multiply the work."""
+    and multiply the work. No window (`segment_s` None: a hop given alone) is refused."""
+    if segment_s is None:
+        raise ValueError("--hop-seconds needs --segment-seconds")
     if not (np.isfinite(segment_s) and segment_s > 0):
         raise FieldError("segment_seconds", segment_s, "must be a positive number of seconds",
                          shown=f"{segment_s}")

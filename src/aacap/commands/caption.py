@@ -62,8 +62,6 @@ def run(args: argparse.Namespace) -> int:
     if args.batch_size < 1:
         raise ValueError(f"--batch-size {args.batch_size}: must be >= 1")
     if args.segment_seconds is not None or args.hop_seconds is not None:
-        if args.segment_seconds is None:
-            raise ValueError("--hop-seconds needs --segment-seconds")
         check_segment_args(args.segment_seconds, args.hop_seconds)
     formats = output_formats(args)
     options_from_args(args)  # invalid flags fail here, before the model is loaded

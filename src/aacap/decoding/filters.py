@@ -163,3 +163,14 @@ def sampling_transforms(options: DecodingOptions) -> list[LogitFilter]:
     if options.typical_p is not None and options.typical_p < 1.0:
         filters.append(Typical(options.typical_p))
     return filters
+
+
+def sampling_probs(scores: Tensor, options: DecodingOptions) -> Tensor:
+    """The distribution a sample is drawn from: softmax of `scores` (R, V) (or (V,)) after
+    `sampling_transforms(options)`; a removed entry has probability 0. For scores that are
+    not next-token logits (the default model's ranked captions); the transforms read no tokens."""
+    logits = scores.reshape(-1, scores.shape[-1]).clone()  # (R, V)
+    no_tokens = torch.zeros((len(logits), 0), dtype=torch.long, device=logits.device)
+    for f in sampling_transforms(options):
+        f.apply(logits, no_tokens)
+    return logits.softmax(dim=-1).reshape(scores.shape)

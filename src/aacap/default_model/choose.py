@@ -17,8 +17,10 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+import torch
 
 from ..decoding import DecodingOptions
+from ..decoding.filters import sampling_probs
 
 SUPPORTED = ("method", "beam_size", "num_candidates", "temperature", "top_k", "top_p", "seed")
 # implementation details of the neural decoders that change nothing here
@@ -40,19 +42,15 @@ def check_supported(options: DecodingOptions) -> None:
 def sample_order(scores: np.ndarray, options: DecodingOptions, seed: list[int] | None,
                  count: int) -> list[int]:
     """Indices into `scores` (P,) (the ranked pool, best first) drawn for `method='sample'`:
-    `count` at most, without replacement, from softmax(scores / temperature) restricted to the
-    `top_k` best and the smallest best-first set of mass >= `top_p`. Temperature 0 is greedy.
+    `count` at most, without replacement, from softmax(scores / temperature) after the
+    decoders' top-k and top-p filters (`decoding.filters.sampling_probs`). Temperature 0 is
+    greedy.
     `seed`: entropy for the generator, e.g. [seed, clip position]; None draws afresh."""
     if options.temperature == 0.0:
         return list(range(min(count, len(scores))))
-    logits = (scores - scores.max()) / options.temperature
-    probs = np.exp(logits) / np.exp(logits).sum()
+    probs = sampling_probs(torch.from_numpy(np.asarray(scores, dtype=np.float64)), options).numpy()
     order = np.argsort(-probs, kind="stable")
-    keep = len(order) if options.top_k is None else min(options.top_k, len(order))
-    if options.top_p is not None:
-        mass = np.cumsum(probs[order])
-        keep = min(keep, int(np.searchsorted(mass, options.top_p - 1e-12)) + 1)
-    allowed = order[:keep]
+    allowed = order[: np.count_nonzero(probs)]  # the entries the filters kept (and not underflowed)
     p = probs[allowed] / probs[allowed].sum()
     rng = np.random.default_rng(seed)
     drawn = rng.choice(len(allowed), size=min(count, len(allowed)), replace=False, p=p)

@@ -12,7 +12,7 @@ grows with one runaway caption (METEOR's alignment is quadratic in its length).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -31,6 +31,7 @@ METRIC_SETS: dict[str, list[str]] = {
 }
 METRICS = METRIC_SETS["all"]
 FENSE_FAMILY = {"fer", "fense", "spider_fl"}  # need FENSE's error detector
+READS = {"spider": ("cider_d", "spice"), "fense": ("sbert_sim", "fer"), "spider_fl": ("spider", "fer")}
 MAX_CAPTION_WORDS = 256
 
 
@@ -132,6 +133,7 @@ def evaluate(
     meteor_backend: str = "auto",
     spice_backend: str = "python",
     progress: bool = False,
+    on_unavailable: Callable[[str, str], None] | None = None,
 ) -> Scores:
     """Score N candidate captions against their references.
 
@@ -146,11 +148,23 @@ def evaluate(
     Returns a :class:`Scores` with corpus and per-item values and the backend of each metric;
     it unpacks as ``corpus, per_item = evaluate(...)``. progress: a bar over the metric groups
     on stderr, naming the one being computed (a terminal only, ``aacap.progress``).
+    on_unavailable: None raises the ``MetricError`` of a metric that cannot run here (e.g.
+    METEOR's Java backend without Java); given, each requested metric that cannot run (or
+    reads one that cannot: ``spider`` without SPICE) is left out and passed to it with why,
+    as ``on_unavailable(name, why)``, and every other group is computed once.
     """
     check_inputs(candidates, mult_references)
     names = resolve_metrics(metrics)
-    check_available(names)
+    unavailable: dict[str, str] = {}  # metric group -> why it cannot run here
+    try:
+        check_available(names)
+    except MetricError as err:
+        if on_unavailable is None:
+            raise
+        unavailable["fer"] = str(err)  # the FENSE files: fer, and the groups that read it
     need = set(names)
+    if need & set(BLEU):
+        need.add("bleu")  # the group that computes them
     if "spider" in need or "spider_fl" in need:
         need |= {"cider_d", "spice", "spider"}
     if need & {"fense", "spider_fl"}:
@@ -167,67 +181,64 @@ def evaluate(
     corpus: dict[str, float] = {}
     per_item: dict[str, np.ndarray] = {}
     backends: dict[str, str] = {}
-
-    groups = [g for g, wanted in (
-        ("bleu", bool(need & set(BLEU))), ("rouge_l", "rouge_l" in need),
-        ("cider_d", "cider_d" in need), ("meteor", "meteor" in need), ("spice", "spice" in need),
-        ("spider_max", "spider_max" in need), ("vocab", "vocab" in need),
-        ("sbert_sim", "sbert_sim" in need), ("fer", "fer" in need), ("fense", "fense" in need),
-        ("spider_fl", "spider_fl" in need)) if wanted]
+    from aacap.metrics import fense
+    from aacap.metrics.vocab import vocab
     from aacap.progress import bar as progress_bar  # here: tqdm only when evaluating
 
-    bar = progress_bar(total=len(groups), desc="metrics", unit="metric", enabled=progress,
-                       leave=False)
-
-    def add(result: tuple[dict[str, float], dict[str, np.ndarray]], backend: str) -> None:
-        corpus.update(result[0])
-        per_item.update(result[1])
-        backends.update({k: backend for k in result[0]})
-        bar.update()
-        if bar.n < len(groups):
-            bar.set_postfix_str(groups[bar.n])  # the group computed next
-
-    if groups:
-        bar.set_postfix_str(groups[0])
     cands_tok = tokenize(candidates)
     refs_tok = [tokenize(refs) for refs in mult_references]
-    if need & set(BLEU):
-        add(ngram.bleu(cands_tok, refs_tok), "python")
-    if "rouge_l" in need:
-        add(ngram.rouge_l(cands_tok, refs_tok), "python")
-    if "cider_d" in need:
-        add(ngram.cider_d(cands_tok, refs_tok), "python")
-    if "meteor" in need:
-        add(*_meteor(cands_tok, refs_tok, meteor_backend))
-    if "spice" in need:
-        add(*_spice(candidates, mult_references, spice_backend))
-    if "spider" in need:
-        per_item["spider"] = (per_item["cider_d"] + per_item["spice"]) / 2
-        corpus["spider"] = (corpus["cider_d"] + corpus["spice"]) / 2
-        backends["spider"] = f"cider_d:{backends['cider_d']}+spice:{backends['spice']}"
-    if "spider_max" in need:
-        add(_spider_max(mult_candidates or [[c] for c in candidates], mult_references, spice_backend),
-            f"spice:{spice_backend}")
+    steps: dict[str, Callable[[], tuple[tuple[dict[str, float], dict[str, np.ndarray]], str]]] = {
+        # metric group -> ((corpus, per-item scores), backend), in the order they are computed
+        "bleu": lambda: (ngram.bleu(cands_tok, refs_tok), "python"),
+        "rouge_l": lambda: (ngram.rouge_l(cands_tok, refs_tok), "python"),
+        "cider_d": lambda: (ngram.cider_d(cands_tok, refs_tok), "python"),
+        "meteor": lambda: _meteor(cands_tok, refs_tok, meteor_backend),
+        "spice": lambda: _spice(candidates, mult_references, spice_backend),
+        "spider": lambda: (({"spider": (corpus["cider_d"] + corpus["spice"]) / 2},
+                            {"spider": (per_item["cider_d"] + per_item["spice"]) / 2}),
+                           f"cider_d:{backends['cider_d']}+spice:{backends['spice']}"),
+        "spider_max": lambda: (_spider_max(mult_candidates or [[c] for c in candidates],
+                                           mult_references, spice_backend), f"spice:{spice_backend}"),
+        "vocab": lambda: (vocab(cands_tok, refs_tok), "python"),
+        "sbert_sim": lambda: _sbert_sim(cands_tok, refs_tok),
+        "fer": lambda: _fer(cands_tok),
+        "fense": lambda: (fense.fense(per_item["sbert_sim"], per_item["fer"]),
+                          f"fer:{backends['fer']}+sbert:{backends['sbert_sim']}"),
+        "spider_fl": lambda: (fense.spider_fl(per_item["spider"], per_item["fer"]),
+                              f"fer:{backends['fer']}+{backends['spider']}"),
+    }
+    todo = [g for g in steps if g in need]
+    groups = [g for g in todo if g != "spider"]  # the bar's (SPIDEr is a mean of two)
+    bar = progress_bar(total=len(groups), desc="metrics", unit="metric", enabled=progress,
+                       leave=False)
+    for group in todo:
+        if group in groups:
+            bar.set_postfix_str(group)  # the group being computed
+        missing = [g for g in (group, *READS.get(group, ())) if g in unavailable]
+        if missing:  # it, or a group it reads, cannot run here
+            unavailable[group] = unavailable[missing[0]]
+        else:
+            try:
+                (scores, items), backend = steps[group]()
+            except MetricError as err:
+                if on_unavailable is None:
+                    raise
+                unavailable[group] = str(err)
+            else:
+                corpus.update(scores)
+                per_item.update(items)
+                backends.update({k: backend for k in scores})
+        if group in groups:
+            bar.update()
     if "vocab_len" in need:
         corpus["vocab_len"] = float(len({w for c in cands_tok for w in c.split()}))
         backends["vocab_len"] = "python"
-    if "vocab" in need:
-        from aacap.metrics.vocab import vocab
-
-        add(vocab(cands_tok, refs_tok), "python")
-    if "sbert_sim" in need:
-        add(*_sbert_sim(cands_tok, refs_tok))
-    if "fer" in need:
-        add(*_fer(cands_tok))
-    if "fense" in need:
-        from aacap.metrics import fense
-
-        add(fense.fense(per_item["sbert_sim"], per_item["fer"]), f"fer:{backends['fer']}+sbert:{backends['sbert_sim']}")
-    if "spider_fl" in need:
-        from aacap.metrics import fense
-
-        add(fense.spider_fl(per_item["spider"], per_item["fer"]), f"fer:{backends['fer']}+{backends['spider']}")
     bar.close()
+    if on_unavailable is not None:
+        for name in names:
+            why = unavailable.get("bleu" if name in BLEU else name)
+            if why is not None:
+                on_unavailable(name, why)
     order = [n for n in names if n in corpus]
     order += [n for n in corpus if n.startswith("vocab.") and "vocab" in names]
     return Scores({n: corpus[n] for n in order}, {n: per_item[n] for n in order if n in per_item},

@@ -174,9 +174,7 @@ def create_app(captioner: Any, config: ServeConfig | None = None) -> FastAPI:
         seg_s, hop_s = values.pop("segment_seconds", None), values.pop("hop_seconds", None)
         try:
             options = captioner.decoding_options(**values)
-            if hop_s is not None and seg_s is None:
-                raise ValueError("hop_seconds needs segment_seconds")
-            if seg_s is not None:
+            if seg_s is not None or hop_s is not None:
                 check_segment_args(seg_s, hop_s)
         except ValueError as err:
             raise InputError(400, first_line(err)) from None

@@ -8,6 +8,7 @@ global batch is split over the DDP processes by position (`rows[rank::world]`).
 
 from __future__ import annotations
 
+from contextlib import closing
 from dataclasses import dataclass
 from typing import Any
 
@@ -123,32 +124,18 @@ class InputSource(torch.utils.data.Dataset):
             return torch.zeros(1, self.zero_dim)
         if self.cache is not None:
             return torch.from_numpy(self.cache.load(clip.id))
-        from ..audio import load_audio
+        from ..audio import AudioFile, load_audio
 
         if self.max_samples is None:
             wave = load_audio(clip.audio, self.sample_rate)
-        else:
-            wave = self._head(clip.audio)[: self.max_samples]
+        else:  # the start only, in one block of its frames and the resampler's margin (the data
+            # phase of `benchmarks/train_step.py` drops by 40-50% with clips cut to 4 s); an empty
+            # second window, so that the first is not the last (which reaches 1 s further)
+            file, n = AudioFile(clip.audio), self.max_samples
+            file.block_frames = -(-n * file.rate // self.sample_rate) + 1024
+            with closing(file.windows(self.sample_rate, [(0, n), (n, n)])) as w:
+                wave = load_audio(next(w), self.sample_rate)  # the amplitude rule on what is read
         return torch.from_numpy(np.ascontiguousarray(wave, dtype=np.float32))
-
-    def _head(self, path: str) -> np.ndarray:
-        """The start of the recording at `sample_rate`, reading only the part of the file that
-        gives `max_samples` samples (plus the resampler's margin).
-        The data phase of `benchmarks/train_step.py` drops by 40-50% with it (clips cut to 4 s)."""
-        import soundfile as sf
-
-        from ..audio import load_audio
-
-        try:
-            f = sf.SoundFile(path)
-        except (sf.LibsndfileError, RuntimeError, TypeError):
-            return load_audio(path, self.sample_rate)  # load_audio says what is wrong, in one line
-        with f:
-            rate = f.samplerate
-            margin = 0 if rate == self.sample_rate else 1024  # source samples for the resampler
-            data = f.read(-(-self.max_samples * rate // self.sample_rate) + margin, dtype="float32",
-                          always_2d=True)
-        return load_audio(data, self.sample_rate, rate)
 
 
 class ExampleBatches(torch.utils.data.Dataset):

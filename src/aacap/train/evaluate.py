@@ -62,26 +62,13 @@ def score(candidates: list[str], references: list[list[str]], metrics: list[str]
 
 def score_available(candidates: list[str], references: list[list[str]], metrics: list[str],
                     who: str = "aacap", progress: bool = False) -> Scores:
-    """`metrics.evaluate` of every metric that can run here; one that cannot (e.g. METEOR
-    without Java) is named on stderr as `{who}: skipped NAME: why` and left out. `progress`:
-    a bar over the metrics on stderr (`aacap.progress`)."""
-    try:
-        return evaluate(candidates, references, metrics, progress=progress)
-    except MetricError:
-        pass
-    total = Scores({}, {}, {})
-    for name in metrics:
-        if name in total.corpus:
-            continue
-        try:
-            one = evaluate(candidates, references, [name], progress=progress)
-        except MetricError as err:
-            print(f"{who}: skipped {name}: {err}", file=sys.stderr)
-            continue
-        total.corpus.update(one.corpus)
-        total.per_item.update(one.per_item)
-        total.backends.update(one.backends)
-    return total
+    """`metrics.evaluate` of every metric that can run here, each computed once; one that
+    cannot (e.g. METEOR without Java) is named on stderr as `{who}: skipped NAME: why` and left
+    out. `progress`: a bar over the metrics on stderr (`aacap.progress`)."""
+    def skipped(name: str, why: str) -> None:
+        print(f"{who}: skipped {name}: {why}", file=sys.stderr)
+
+    return evaluate(candidates, references, metrics, progress=progress, on_unavailable=skipped)
 
 
 def references(clips: list[Clip]) -> list[list[str]]:
