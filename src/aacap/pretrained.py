@@ -12,10 +12,10 @@ from torch import nn
 
 from .checkpoint import FORMAT
 from .encoders import build_encoder
-from .encoders.cnn14 import load_panns_checkpoint, load_strict
+from .encoders.cnn14 import load_panns_checkpoint
 from .encoders.convnext import load_conette_encoder_state
 from .encoders.panns_weights import PANNS_NAME, resolve_encoder_weights
-from .fileio import read_torch_file
+from .fileio import load_strict, read_torch_file
 
 ASSETS = Path(__file__).resolve().parent / "assets" / "default"  # the shipped YAMNet
 

@@ -20,7 +20,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ..features import CONETTE_N_MELS, SAMPLE_RATE, TORCHLIBROSA_KEYS, LogMel, LogMelConfig, check_torchlibrosa_frontend
-from .cnn14 import load_strict
+from ..fileio import load_strict
 
 STEM_STRIDE = 4  # log-mel frames and mel bins per stem output cell
 STEM_TIME_PAD = 4  # log-mel frames of zero padding on each side of the time axis (CoNeTTE)
