@@ -11,7 +11,7 @@ import torch
 from .atomic import atomic_write
 from .config import ModelConfig
 from .errors import first_line
-from .fileio import read_torch_file
+from .fileio import load_strict, read_torch_file
 from .model import CaptionModel
 from .vocab import Vocabulary
 
@@ -79,20 +79,6 @@ def load_checkpoint(path: str | Path) -> CaptionModel:
     state = data.get("state_dict")
     if not isinstance(state, dict):
         raise CheckpointError(f"{path}: has no state_dict of weights; not an aacap checkpoint")
-    own = model.state_dict()
-    wrong = [(k, tuple(v.shape), tuple(own[k].shape)) for k, v in state.items()
-             if k in own and hasattr(v, "shape") and tuple(v.shape) != tuple(own[k].shape)]
-    if wrong:
-        key, got, want = wrong[0]
-        raise CheckpointError(
-            f"{path}: weights do not match its config and vocabulary of {len(model.vocab)} "
-            f"tokens: {key} has shape {got}, the config makes {want} ({len(wrong)} tensor(s) "
-            "differ); the file was edited or mixed from two models"
-        )
-    missing, unexpected = model.load_state_dict(state, strict=False)
-    if missing or unexpected:
-        raise CheckpointError(
-            f"{path}: weights do not match its config (missing {missing[:3]}, "
-            f"unexpected {unexpected[:3]})"
-        )
+    load_strict(model, state, str(path), f"its config and vocabulary of {len(model.vocab)} tokens",
+                error=CheckpointError, hint="; the file was edited or mixed from two models")
     return model.eval()

@@ -12,10 +12,10 @@ from torch import nn
 
 from .checkpoint import FORMAT
 from .encoders import build_encoder
-from .encoders.cnn14 import load_panns_checkpoint, load_strict
+from .encoders.cnn14 import load_panns_checkpoint
 from .encoders.convnext import load_conette_encoder_state
-from .encoders.panns_weights import PANNS_NAME, resolve_encoder_weights
-from .fileio import read_torch_file
+from .encoders.panns_weights import PANNS_NAME, panns_weights
+from .fileio import load_strict, read_torch_file
 
 ASSETS = Path(__file__).resolve().parent / "assets" / "default"  # the shipped YAMNet
 
@@ -26,17 +26,21 @@ def load_encoder_weights(encoder: nn.Module, kind: str, weights: str | Path) -> 
     `weights`: an aacap checkpoint (its encoder is taken; its kind must be `kind`), or the
     encoder's own published format: a PANNs checkpoint (`Cnn14_mAP=0.431.pth`) for cnn14, a
     CoNeTTE state dict for cnext, a converted YAMNet state dict for yamnet (`default` = the one
-    shipped in aacap's assets)."""
+    shipped in aacap's assets). For cnn14, `panns` names the published PANNs file (downloaded
+    once and checksummed; a local file of that name wins)."""
     path = _weights_path(kind, weights)
     _load_read_weights(encoder, kind, path, _read_weights(path))
 
 
 def _weights_path(kind: str | None, weights: str | Path) -> Path:
-    """The file of `weights`: YAMNet's `default` is the one shipped in aacap's assets."""
+    """The file of `weights`: YAMNet's `default` is the one shipped in aacap's assets, CNN14's
+    `panns` (unless a file has that name) the published PANNs file, fetched once."""
     if kind == "yamnet" and str(weights) == "default":
         if not (ASSETS / "yamnet.pt").is_file():
             raise FileNotFoundError(f"{ASSETS / 'yamnet.pt'}: YAMNet weights missing; run `make default-model`")
         return ASSETS / "yamnet.pt"
+    if kind == "cnn14" and str(weights) == PANNS_NAME and not Path(weights).exists():
+        return panns_weights()
     return Path(weights)
 
 
@@ -81,8 +85,6 @@ def encoder_with_weights(kind: str | None, weights: str | None
         weights = PANNS_NAME
     if weights is None:
         raise ValueError("no encoder weights given: name a weights file (or the cnn14 encoder, for PANNs)")
-    if kind == "cnn14":
-        weights = str(resolve_encoder_weights(kind, weights))
     path = _weights_path(kind, weights)
     data = _read_weights(path)  # read once: the checkpoint's config, then its weights
     config = data["config"] if isinstance(data, dict) and data.get("format") == FORMAT else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 from pathlib import Path
 
@@ -130,3 +131,33 @@ def test_tensorboard_events_or_a_clean_skip(corpus: Path, tmp_path: Path, monkey
     summary = train(load_recipe("synth-tiny", base), tmp_path / "without")
     assert summary["epochs"] == 1 and not (tmp_path / "without" / "tb").exists()
     assert "tensorboard is not installed" in capsys.readouterr().out
+
+
+def test_a_recipe_naming_panns_loads_the_published_file(corpus: Path, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """`encoder_weights = "panns"` resolves as `aacap init --encoder-weights panns` does, to the
+    checksummed file in ~/panns_data (here a tiny aacap checkpoint made the 'published' one; an
+    unreachable URL, so nothing is downloaded)."""
+    from aacap.encoders import panns_weights as pw
+    from aacap.presets import tiny_overrides
+
+    source = tmp_path / "source.pt"
+    assert main(["init", "cnn14-trans2022", str(source), "--seed", "5", *sets(*tiny_overrides("cnn14-trans2022"))]) == 0
+    published = tmp_path / "home" / "panns_data" / pw.FILE_NAME
+    published.parent.mkdir(parents=True)
+    published.write_bytes(source.read_bytes())
+    monkeypatch.setattr(pw, "MD5", hashlib.md5(published.read_bytes()).hexdigest())
+    monkeypatch.setattr(pw, "SIZE", published.stat().st_size)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("AACAP_PANNS_URL", "http://127.0.0.1:9/Cnn14_mAP=0.431.pth")
+    monkeypatch.chdir(tmp_path)  # no file named `panns` here
+    want = load_checkpoint(source).encoder.state_dict()
+
+    model = load_checkpoint(source).config.to_dict()
+    recipe = tiny_settings(corpus, model=model, epochs=1, freeze_encoder=True, encoder_weights="panns")
+    train(load_recipe("synth-tiny", recipe), tmp_path / "run")
+    assert main(["init", "cnn14-trans2022", "init.pt", "--encoder-weights", "panns",
+                 *sets(*tiny_overrides("cnn14-trans2022"))]) == 0
+    for path in (tmp_path / "run" / "best.pt", tmp_path / "init.pt"):
+        got = load_checkpoint(path).encoder.state_dict()
+        assert got.keys() == want.keys() and all(torch.equal(got[k], want[k]) for k in want), path

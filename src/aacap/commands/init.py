@@ -25,7 +25,6 @@ def run(args: argparse.Namespace) -> int:
     import torch
 
     from ..checkpoint import save_model
-    from ..encoders.panns_weights import resolve_encoder_weights
     from ..model import CaptionModel
     from ..pretrained import load_encoder_weights
     from ..presets import get_preset
@@ -42,8 +41,7 @@ def run(args: argparse.Namespace) -> int:
     torch.manual_seed(args.seed)
     model = CaptionModel(config, vocab)
     if args.encoder_weights:
-        load_encoder_weights(model.encoder, config.encoder,
-                             resolve_encoder_weights(config.encoder, args.encoder_weights))
+        load_encoder_weights(model.encoder, config.encoder, args.encoder_weights)
     save_model(model, args.out, extra={"seed": args.seed, "trained": False})
     print(f"wrote {args.out}: {config.name}, {model.num_parameters():,} parameters, "
           f"{len(vocab)} tokens")

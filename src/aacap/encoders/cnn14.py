@@ -20,7 +20,7 @@ from torch import Tensor, nn
 from torch.nn.utils.fusion import fuse_conv_bn_eval
 
 from ..features import SAMPLE_RATE, TORCHLIBROSA_KEYS, LogMelConfig, LogMel, check_torchlibrosa_frontend
-from ..fileio import read_torch_file
+from ..fileio import load_strict, read_torch_file
 
 N_BLOCKS = 6
 POOLED_BLOCKS = 5  # blocks 1-5 end with a 2x2 average pool; block 6 does not
@@ -221,24 +221,3 @@ def load_panns_checkpoint(
     dropped = set(TORCHLIBROSA_KEYS) | set(HEAD_KEYS)
     load_strict(encoder, {k: v for k, v in state.items() if k not in dropped}, where)
     return encoder
-
-
-def load_strict(module: nn.Module, state: Mapping[str, Tensor], where: str) -> None:
-    """`module.load_state_dict(state, strict=True)` with a one-line error. BatchNorm
-    `num_batches_tracked` counters (not weights; absent from old checkpoints) may be missing."""
-    own = module.state_dict()
-    state = dict(state)
-    for key in own:
-        if key.endswith("num_batches_tracked") and key not in state:
-            state[key] = own[key]
-    missing = [k for k in own if k not in state]
-    unexpected = [k for k in state if k not in own]
-    shapes = [f"{k} {tuple(v.shape)} vs {tuple(own[k].shape)}" for k, v in state.items() if k in own and v.shape != own[k].shape]
-    if missing or unexpected or shapes:
-        raise ValueError(
-            f"{where}: weights do not match the {type(module).__name__} config: "
-            f"missing {missing[:4]}{'...' if len(missing) > 4 else ''}, "
-            f"unexpected {unexpected[:4]}{'...' if len(unexpected) > 4 else ''}, "
-            f"shape mismatch {shapes[:2]}"
-        )
-    module.load_state_dict(state, strict=True)

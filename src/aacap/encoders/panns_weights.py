@@ -10,7 +10,8 @@
    `~/panns_data` copy before it is hashed).
 
 The md5 and the size are those Zenodo publishes for the file (record 3987831); nothing runs at
-import, and only `aacap embed --weights panns` / `aacap init --encoder-weights panns` call this.
+import, and only `pretrained.load_encoder_weights` calls this, for the name `panns`
+(`aacap embed --weights`, `aacap init --encoder-weights`, a training recipe's `encoder_weights`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from pathlib import Path
 from ..cache_dirs import cache_dir
 from ..data.download import DownloadError, RemoteFile, check_digest, download
 
-PANNS_NAME = "panns"  # what --weights / --encoder-weights take to mean this file
+PANNS_NAME = "panns"  # what --weights / --encoder-weights / encoder_weights take to mean this file
 FILE_NAME = "Cnn14_mAP=0.431.pth"
 URL = "https://zenodo.org/records/3987831/files/Cnn14_mAP%3D0.431.pth?download=1"
 MD5 = "541141fa2ee191a88f24a3219fff024e"  # Zenodo's published checksum for the file
@@ -54,7 +55,8 @@ def panns_weights(url: str | None = None, cache: str | Path | None = None,
             if not interrupted or attempt == ATTEMPTS - 1:
                 raise PannsWeightsError(
                     f"PANNs CNN14 weights: {err}; or download {remote.url} elsewhere and pass "
-                    f"the file with --weights FILE (aacap embed) or --encoder-weights FILE (aacap init)"
+                    f"the file with --weights FILE (aacap embed), --encoder-weights FILE (aacap init) "
+                    f"or encoder_weights = FILE (aacap train)"
                 ) from None
     raise AssertionError("unreachable")
 
@@ -64,11 +66,4 @@ def panns_cache_dir() -> Path:
     return cache_dir("panns")
 
 
-def resolve_encoder_weights(kind: str, weights: str | Path) -> str | Path:
-    """`weights`, with the name `panns` (for a cnn14 encoder) replaced by the local file."""
-    if str(weights) == PANNS_NAME and kind == "cnn14" and not Path(PANNS_NAME).exists():
-        return panns_weights()
-    return weights
-
-
-__all__ = ["FILE_NAME", "MD5", "PannsWeightsError", "SIZE", "URL", "panns_cache_dir", "panns_weights", "resolve_encoder_weights"]
+__all__ = ["FILE_NAME", "MD5", "PannsWeightsError", "SIZE", "URL", "panns_cache_dir", "panns_weights"]
