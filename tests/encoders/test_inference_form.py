@@ -96,3 +96,25 @@ def test_convnext_fused_mlp_is_inference_only() -> None:
         optimized.optimize_for_inference()
         plain.load_state_dict(optimized.state_dict())
         assert relative_error(optimized(wave, lengths)[0], plain(wave, lengths)[0]) < TOLERANCE
+
+
+def test_convnext_fused_mlp_follows_load_state_dict() -> None:
+    """Weights loaded after `optimize_for_inference` are the ones the fused MLP computes with
+    (its reordered copy is rebuilt on load): the output is that of a plain encoder built with
+    those weights."""
+    if not FusedMlp.available():
+        pytest.skip("this torch has no oneDNN: the fused MLP is not built")
+    cfg = ConvNextConfig(depths=(1, 1, 2, 1), dims=(16, 16, 32, 32))
+    plain, optimized = plain_and_optimized(ConvNextEncoder, cfg)
+    torch.manual_seed(7)
+    other = ConvNextEncoder(cfg)
+    randomize_norms(other)
+    optimized.load_state_dict(other.state_dict())
+    wave = 0.1 * torch.randn(2, 32_000, generator=torch.Generator().manual_seed(2))
+    lengths = torch.tensor([32_000, 20_000])
+    with torch.inference_mode():
+        want = other.eval()(wave, lengths)[0]
+        got = optimized(wave, lengths)[0]
+        old = plain(wave, lengths)[0]
+    assert relative_error(got, want) < TOLERANCE
+    assert relative_error(old, want) > 100 * TOLERANCE  # the new weights change the output

@@ -89,10 +89,13 @@ class Block(nn.Module):
         self.scale_layer = nn.Parameter(torch.full((dim,), layer_scale_init))
         self.drop_path = drop_path
         self.fused: FusedMlp | None = None  # set by fuse_for_inference()
+        # weights loaded later (load_state_dict on this block or any module above it) rebuild it
+        self.register_load_state_dict_post_hook(_rebuild_fused)
 
     def fuse_for_inference(self) -> None:
         """Precompute the inference form of the MLP (see `FusedMlp`); the parameters and the
-        state_dict stay as they are. Call again after loading new weights."""
+        state_dict stay as they are. `load_state_dict` rebuilds it; after changing parameters
+        in place, call it again."""
         self.fused = FusedMlp.from_block(self) if FusedMlp.available() else None
 
     def forward(self, x: Tensor) -> Tensor:
@@ -219,6 +222,13 @@ class ConvNextEncoder(nn.Module):
     def _pool(x: Tensor) -> Tensor:
         """(B, C, T', F') -> (B, T', C): average over frequency."""
         return x.mean(dim=3).transpose(1, 2)
+
+
+def _rebuild_fused(block: nn.Module, _incompatible: Any) -> None:
+    """`load_state_dict` post-hook of `Block`: a fused MLP built before is rebuilt from the
+    weights just loaded (it holds its own reordered copy of them)."""
+    if getattr(block, "fused", None) is not None:
+        block.fuse_for_inference()
 
 
 class FusedMlp:
