@@ -68,7 +68,7 @@ def run(capsys: pytest.CaptureFixture, args: list[str]) -> tuple[int, list[str],
     (["--batch-size", "0"], "--batch-size 0: must be >= 1"),
     (["--segment-seconds", "0.0001"], "--segment-seconds 0.0001: is below the minimum of 0.5 s"),
     (["--segment-seconds", "10", "--hop-seconds", "0.001"], "--hop-seconds 0.001: is below"),
-    (["--hop-seconds", "1"], "--hop-seconds needs --segment-seconds"),
+    (["--hop-seconds", "1"], "--hop-seconds 1: needs --segment-seconds"),
     (["--task", "nonexistent"], "unknown task"),
 ])
 def test_bad_options_one_line_exit_2(capsys, ckpt: Path, good_wav: Path, flags: list[str],

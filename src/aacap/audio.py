@@ -73,9 +73,36 @@ class Audio:
     sample_rate: int  # Hz
     source: str  # file path, or "<array N>" for in-memory input
 
+    def __post_init__(self) -> None:
+        """The checks that cost nothing: one channel, float32, non-empty, a positive rate.
+        (Finiteness is checked where samples are decoded or converted: `read_audio`.)"""
+        samples = self.samples
+        if not isinstance(samples, np.ndarray) or samples.ndim != 1 or samples.dtype != np.float32:
+            raise AudioError(f"{self.source}: an Audio holds mono float32 samples of shape "
+                             f"(num_samples,), got {getattr(samples, 'dtype', type(samples).__name__)} "
+                             f"{np.shape(samples)}; pass the array itself to have it converted")
+        if samples.size == 0:
+            raise AudioError(f"{self.source}: contains no samples (zero length); pass a "
+                             "non-empty recording")
+        if self.sample_rate <= 0:
+            raise AudioError(f"{self.source}: invalid sample rate {self.sample_rate}")
+
     @property
     def duration_s(self) -> float:
         return len(self.samples) / self.sample_rate
+
+    @property
+    def path(self) -> str | None:
+        """The file it was decoded from; None for in-memory input (an array, an upload)."""
+        return None if self.source.startswith("<") else self.source
+
+
+def source_path(source: Audio | AudioFile) -> str | None:
+    """The file a decoded clip or an `AudioFile` reads; None for in-memory input (an array,
+    the bytes of an upload)."""
+    if isinstance(source, Audio):
+        return source.path
+    return None if source.path is None else source.name
 
 
 def check_regular_file(path: Path) -> None:
@@ -192,7 +219,7 @@ class AudioFile:
     def _blocks(self) -> Iterator[np.ndarray]:
         """(frames, channels) float32 blocks at the file's rate; reading stopped early is a
         truncation error naming how much was read, reading past `max_s` a `TooLongError`."""
-        read = 0
+        read, announced_s = 0, self.duration_s  # a pass through FFmpeg resets `frames`
         for block in self._av_blocks() if self._av is not None else self._sf_blocks():
             read += len(block)
             if self.max_s is not None and read > self.max_s * self.rate:
@@ -200,7 +227,7 @@ class AudioFile:
             yield block
         if not read:
             raise AudioError(f"{self.name}: contains no audio samples (its header announces "
-                             f"{self.duration_s:.2f} s but none decode); pass a non-empty "
+                             f"{announced_s:.2f} s but none decode); pass a non-empty "
                              "recording")
 
     def _sf_blocks(self) -> Iterator[np.ndarray]:

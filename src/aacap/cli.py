@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import re
 import sys
 
 from .config import FieldError
@@ -44,7 +45,9 @@ def main(argv: list[str] | None = None) -> int:
         return 141  # 128 + SIGPIPE, what a shell reports for such a pipe
     except FieldError as err:  # the library names the field; say it with the flag typed
         flag = _flag_of(parser, args.command, err.field)
-        text = f"{flag} {err.shown}: {err.reason}" if flag else str(err)
+        reason = re.sub(r"\b[a-z]+(?:_[a-z]+)+\b",  # other fields it names, as flags too
+                        lambda m: _flag_of(parser, args.command, m[0]) or m[0], err.reason)
+        text = f"{flag} {err.shown}: {reason}" if flag else str(err)
         print(f"aacap {args.command}: error: {text}", file=sys.stderr)
         return 2
     except (ValueError, OSError) as err:  # user errors (a path, a permission): one line

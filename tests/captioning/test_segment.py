@@ -144,3 +144,27 @@ def test_headline_joins_the_longest_captions_in_time_order() -> None:
     assert headline(segs[:1]) == "A dog barks"
     assert headline([Segment(0, 5, "quiet"), Segment(5, 9, "TV noise plays")]) == (
         "quiet, then TV noise plays")
+
+
+def test_caption_long_stops_where_a_cut_mp3_ends(tmp_path: Path) -> None:
+    """An MP3 cut in half still announces its whole length (its header only estimates it):
+    the windows past the end of its data are not captioned, and the duration is what decodes."""
+    path = tmp_path / "cut.mp3"
+    rng = np.random.default_rng(0)
+    sf.write(path, 0.1 * rng.standard_normal(8000 * 40).astype(np.float32), 8000, format="MP3")
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    assert sf.info(str(path)).duration > 35  # the header still says 40 s
+    result = caption_long(LoudnessCaptioner(), path, 5.0, merge=False)
+    assert 15 < result.duration_s < 25
+    assert result.segments and all(s.end_s <= result.duration_s + 1e-9 for s in result.segments)
+    assert all(s.end_s > s.start_s for s in result.segments)
+
+
+@pytest.mark.parametrize("samples, message", [
+    (np.zeros(0, np.float32), "zero length"), (np.zeros((10, 2), np.float32), "mono float32"),
+    (np.zeros(10, np.int16), "mono float32")])
+def test_a_decoded_clip_is_refused_when_not_mono_float32_samples(samples: np.ndarray,
+                                                                  message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        Audio(samples, 16000, "<array>")

@@ -88,7 +88,7 @@ def test_decoding_options_from_query_and_form(server) -> None:
     (dict(data=audio_bytes(1.0), params={"segment_seconds": 1, "hop_seconds": 2}), 400,
      "hop"),
     (dict(data=audio_bytes(1.0), params={"hop_seconds": 1}), 400,
-     "--hop-seconds needs --segment-seconds"),  # the CLI's words, from check_segment_args
+     "hop_seconds=1 needs segment_seconds"),  # the field names of the API
     (dict(data=audio_bytes(1.0), params={"segment_seconds": 0.001}), 400, "below the minimum"),
     (dict(data=audio_bytes(1.0), params={"task": "nonexistent"}), 400, "unknown task"),
     (dict(files={"audio": ("a.wav", audio_bytes(1.0))}), 400, "no file field named 'file'"),

@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from ..audio import Audio, AudioFile, AudioSource
+from ..audio import Audio, AudioFile, AudioSource, source_path
 from ..deadline import check_deadline
 from ..decoding import DecodingOptions, decoding_options_from_kwargs
 from ..default_model.choose import SUPPORTED, check_supported, sample_order
@@ -246,8 +246,7 @@ class DefaultCaptioner:
         sources = [open_input(x, SAMPLE_RATE, sample_rate) for x in inputs]
         results = []
         for i, source in enumerate(sources):
-            name = source.source if isinstance(source, Audio) else source.name
-            path = None if name.startswith("<array") else name
+            path = source_path(source)
             seed = None if options.seed is None else [options.seed, first_index + i]
             t0 = time.perf_counter()
             if isinstance(source, Audio) and source.duration_s <= LONG_RECORDING_S:

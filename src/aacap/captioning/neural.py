@@ -171,7 +171,7 @@ def pool_frames(frames: torch.Tensor, limit: int) -> torch.Tensor:
 def _result(source: str, cands: list[Candidate], duration_s: float, timing_s: float
             ) -> CaptionResult:
     return CaptionResult(
-        path=None if source.startswith("<array") else source,
+        path=None if source.startswith("<") else source,  # in-memory input: no path
         caption=cands[0].caption if cands else "",
         candidates=[(c.caption, float(c.logprob)) for c in cands],
         duration_s=duration_s,

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from ..audio import Audio, AudioFile, AudioSource
+from ..audio import Audio, AudioFile, AudioSource, source_path
 from ..config import FieldError
 from ..decoding import DecodingOptions
 from .lengths import LONG_RECORDING_S, LONG_SEGMENT_S  # noqa: F401 - also this module's
@@ -135,7 +135,8 @@ def check_segment_args(segment_s: float | None, hop_s: float | None) -> float:
     Both must be at least `MIN_WINDOW_S`: shorter windows hold too little sound to caption
     and multiply the work. No window (`segment_s` None: a hop given alone) is refused."""
     if segment_s is None:
-        raise ValueError("--hop-seconds needs --segment-seconds")
+        raise FieldError("hop_seconds", hop_s, "needs segment_seconds (the window to hop)",
+                         shown=f"{hop_s:g}" if isinstance(hop_s, (int, float)) else None)
     if not (np.isfinite(segment_s) and segment_s > 0):
         raise FieldError("segment_seconds", segment_s, "must be a positive number of seconds",
                          shown=f"{segment_s}")
@@ -261,14 +262,14 @@ def caption_long(
     source = open_input(source, sr, sample_rate, captioner.resampler)
     bounds, waves = window_stream(source, sr, segment_s, hop_s)
     name = source.name if isinstance(source, AudioFile) else source.source
-    windows = (Audio(wave, sr, name) for wave in waves)
+    windows = (Audio(wave, sr, name) for wave in waves)  # window_stream yields none empty
     results: list[CaptionResult] = []
     end = 0
     for batch in _batches(windows, WINDOWS_PER_CALL):
         end = bounds[len(results) + len(batch) - 1][0] + len(batch[-1].samples)
         results += captioner.caption(batch, sample_rate=sr, first_index=len(results),
                                      options=options)
-    return segmented_result(source_name(source), bounds, results, sr, end, merge)
+    return segmented_result(source_path(source), bounds, results, sr, end, merge)
 
 
 def window_stream(source: Audio | AudioFile, rate: int, segment_s: float,
@@ -278,9 +279,18 @@ def window_stream(source: Audio | AudioFile, rate: int, segment_s: float,
     samples in order). A decoded clip is sliced; a file is streamed (memory: one window)."""
     if isinstance(source, AudioFile):
         bounds = segment_bounds(source.num_samples(rate), rate, segment_s, hop_s)
-        return bounds, source.windows(rate, bounds)
+        return bounds, _until_empty(source.windows(rate, bounds))
     bounds = segment_bounds(len(source.samples), rate, segment_s, hop_s)
     return bounds, (source.samples[a:b] for a, b in bounds)
+
+
+def _until_empty(waves: Iterator[np.ndarray]) -> Iterator[np.ndarray]:
+    """The windows up to the first empty one: a file whose header over-estimates its length
+    (MP3) ends early, and the windows past its end hold nothing to caption."""
+    for wave in waves:
+        if not len(wave):
+            return
+        yield wave
 
 
 def segmented_result(path: str | None, bounds: list[tuple[int, int]],
@@ -288,15 +298,10 @@ def segmented_result(path: str | None, bounds: list[tuple[int, int]],
                      ) -> SegmentedResult:
     """The windows' captions as timed segments (merged unless `merge=False`); `end` is where
     the recording really ends (samples), which the last window's bound only estimates."""
+    bounds = list(bounds[:len(results)])  # a file that ended early: fewer windows than bounds
     bounds = [*bounds[:-1], (bounds[-1][0], end)]
     segments = segments_from_results(bounds, results, rate)
     return SegmentedResult(path, end / rate, merge_segments(segments) if merge else segments)
-
-
-def source_name(source: Audio | AudioFile) -> str | None:
-    """The path of a file or decoded file; None for an in-memory array."""
-    name = source.name if isinstance(source, AudioFile) else source.source
-    return None if name.startswith("<array") else name
 
 
 def _batches(items: Iterable[Audio], size: int) -> Iterator[list[Audio]]:
