@@ -91,7 +91,8 @@ class Temperature:
 
 
 class TopK:
-    """Keep exactly the `k` highest logits of each row (ties broken by `torch.topk`)."""
+    """Keep exactly the `k` highest logits of each row; of tied logits at the cut, the
+    first (lowest index: the best-ranked, for a ranked pool) are kept, on every torch."""
 
     def __init__(self, k: int) -> None:
         self.k = k
@@ -99,20 +100,21 @@ class TopK:
     def apply(self, logits: Tensor, tokens: Tensor) -> None:
         k = min(self.k, logits.shape[-1])
         keep = torch.zeros_like(logits, dtype=torch.bool)
-        keep.scatter_(1, logits.topk(k, dim=-1).indices, True)
+        keep.scatter_(1, logits.argsort(dim=-1, descending=True, stable=True)[:, :k], True)
         logits.masked_fill_(~keep, NEG_INF)
 
 
 class TopP:
-    """Nucleus: keep the smallest set of most likely tokens whose probability mass is >= p."""
+    """Nucleus: keep the smallest set of most likely tokens whose probability mass is >= p
+    (to float32 rounding: a mass of 0.7 + 0.2 reaches p = 0.9)."""
 
     def __init__(self, p: float) -> None:
         self.p = p
 
     def apply(self, logits: Tensor, tokens: Tensor) -> None:
-        probs, order = logits.softmax(dim=-1).sort(dim=-1, descending=True)
+        probs, order = logits.softmax(dim=-1).sort(dim=-1, descending=True, stable=True)
         mass_before = probs.cumsum(dim=-1) - probs  # mass of the tokens ranked above each one
-        drop = mass_before >= self.p
+        drop = mass_before >= self.p - 1e-6
         drop[:, 0] = False
         logits.masked_fill_(torch.zeros_like(drop).scatter_(1, order, drop), NEG_INF)
 
@@ -168,7 +170,8 @@ def sampling_transforms(options: DecodingOptions) -> list[LogitFilter]:
 def sampling_probs(scores: Tensor, options: DecodingOptions) -> Tensor:
     """The distribution a sample is drawn from: softmax of `scores` (R, V) (or (V,)) after
     `sampling_transforms(options)`; a removed entry has probability 0. For scores that are
-    not next-token logits (the default model's ranked captions); the transforms read no tokens."""
+    not next-token logits (the default model's ranked captions); the transforms read no tokens.
+    Temperature 0 (greedy) is the caller's case: no distribution is drawn from then."""
     logits = scores.reshape(-1, scores.shape[-1]).clone()  # (R, V)
     no_tokens = torch.zeros((len(logits), 0), dtype=torch.long, device=logits.device)
     for f in sampling_transforms(options):
