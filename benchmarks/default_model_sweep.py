@@ -86,8 +86,9 @@ def main(argv: list[str] | None = None) -> int:
     labelled = []
     for s in dev:
         wave = load_audio(s.path, model.sample_rate)
-        fixed = model.quiet_caption(wave) or model.general_caption(model.clip_scores(model.patch_scores(wave)))
-        labelled.append((s.concept, len(wave) < model.sample_rate, model.patch_scores(wave), fixed))
+        scores = model.patch_scores(wave)
+        fixed = model.quiet_caption(wave) or model.general_caption(model.clip_scores(scores))
+        labelled.append((s.concept, len(wave) < model.sample_rate, scores, fixed))
     unlabelled = []
     for path in unlabelled_files(args.cache):
         try:

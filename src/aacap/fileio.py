@@ -30,7 +30,8 @@ def read_torch_file(path: str | Path, what: str, *, trusted: bool = False,
 def load_strict(module: nn.Module, state: Mapping[str, Any], where: str, what: str = "", *,
                 error: type[Exception] = ValueError, hint: str = "") -> None:
     """`module.load_state_dict(state, strict=True)`, or `error` with one line: '{where}: weights
-    do not match {what}: missing [...], unexpected [...], shape mismatch [...]', then `hint`
+    do not match {what}: missing [...], unexpected [...], shape mismatch [...]' (the non-empty
+    ones), then `hint`
     (`what` defaults to 'the <module class> config'). BatchNorm `num_batches_tracked` counters
     (not weights; absent from old checkpoints) may be missing."""
     own = module.state_dict()
@@ -40,11 +41,11 @@ def load_strict(module: nn.Module, state: Mapping[str, Any], where: str, what: s
     shapes = [f"{k} has shape {_shape(v)}, the config makes {_shape(own[k])}"
               for k, v in state.items() if k in own and _shape(v) != _shape(own[k])]
     if missing or unexpected or shapes:
-        raise error(
-            f"{where}: weights do not match {what or f'the {type(module).__name__} config'}: "
-            f"missing {_first(missing, 4)}, unexpected {_first(unexpected, 4)}, "
-            f"shape mismatch {_first(shapes, 2)}{hint}"
-        )
+        parts = [f"{label} {_first(items, n)}" for label, items, n in (
+            ("missing", missing, 4), ("unexpected", unexpected, 4), ("shape mismatch", shapes, 2))
+            if items]
+        raise error(f"{where}: weights do not match "
+                    f"{what or f'the {type(module).__name__} config'}: {', '.join(parts)}{hint}")
     module.load_state_dict(state, strict=True)
 
 

@@ -40,3 +40,19 @@ def test_an_unavailable_metric_is_left_out_and_the_others_computed_once(
     assert capsys.readouterr().err.splitlines() == [
         "test: skipped spice: SPICE cannot run here (stand-in)",
         "test: skipped spider: SPICE cannot run here (stand-in)"]
+
+
+def test_spider_max_is_left_out_when_spice_cannot_run(monkeypatch: pytest.MonkeyPatch,
+                                                      capsys: pytest.CaptureFixture) -> None:
+    """SPIDEr-max runs SPICE again on every candidate: once SPICE failed, it is skipped, not
+    tried a second time."""
+    calls: Counter[str] = Counter()
+
+    def no_spice(*args: Any) -> Any:
+        calls["spice"] += 1
+        raise MetricError("SPICE cannot run here (stand-in)")
+
+    monkeypatch.setattr(suite, "_spice", no_spice)
+    scores = score_available(CANDIDATES, REFERENCES, ["cider_d", "spice", "spider_max"], who="test")
+    assert set(scores.corpus) == {"cider_d"} and calls == {"spice": 1}
+    assert "test: skipped spider_max: SPICE cannot run here (stand-in)" in capsys.readouterr().err

@@ -145,8 +145,9 @@ class ConvNextEncoder(nn.Module):
     def optimize_for_inference(self) -> ConvNextEncoder:
         """Eval mode, channels_last weights (no layout reorders around the convs) and, on a
         CPU with oneDNN, each block's MLP in its fused inference form (`FusedMlp`). The
-        state_dict keeps its names and values: load weights first, then call this (again after
-        loading new ones). Returns self."""
+        state_dict keeps its names and values; `load_state_dict` later rebuilds the fused MLPs
+        (with `assign=True` the loaded tensors keep their own layout: call this again for
+        channels_last). Returns self."""
         self.eval().to(memory_format=torch.channels_last)
         for stage in self.stages:
             for block in stage:

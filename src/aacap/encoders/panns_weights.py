@@ -10,8 +10,9 @@
    `~/panns_data` copy before it is hashed).
 
 The md5 and the size are those Zenodo publishes for the file (record 3987831); nothing runs at
-import, and only `pretrained.load_encoder_weights` calls this, for the name `panns`
-(`aacap embed --weights`, `aacap init --encoder-weights`, a training recipe's `encoder_weights`).
+import, and only `pretrained` calls this (`load_encoder_weights` and `encoder_with_weights`,
+through one lookup), for the name `panns` (`aacap embed --weights`, `aacap init
+--encoder-weights`, a training recipe's `encoder_weights`).
 """
 
 from __future__ import annotations

@@ -28,7 +28,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ..fileio import read_torch_file
+from ..fileio import load_strict, read_torch_file
 
 SAMPLE_RATE = 16000  # Hz
 STFT_WINDOW = 400  # samples: 25 ms
@@ -296,5 +296,6 @@ def load_yamnet(weights: Path) -> YamnetEncoder:
     """A YAMNet in eval mode with weights from a converted state-dict file (`torch.save`)."""
     net = YamnetEncoder()
     state = read_torch_file(weights, "YAMNet state dict")
-    net.load_state_dict({k: v.float() for k, v in state.items()}, strict=True)
+    load_strict(net, {k: v.float() for k, v in state.items()}, str(weights), "YAMNet",
+                hint="; rebuild it with `make default-model`")
     return net.eval()

@@ -31,7 +31,10 @@ METRIC_SETS: dict[str, list[str]] = {
 }
 METRICS = METRIC_SETS["all"]
 FENSE_FAMILY = {"fer", "fense", "spider_fl"}  # need FENSE's error detector
-READS = {"spider": ("cider_d", "spice"), "fense": ("sbert_sim", "fer"), "spider_fl": ("spider", "fer")}
+# group -> the groups it reads, or whose backend it runs again (SPIDEr-max runs SPICE on each
+# candidate): when one of them cannot run here, neither can it
+READS = {"spider": ("cider_d", "spice"), "spider_max": ("spice",), "fense": ("sbert_sim", "fer"),
+         "spider_fl": ("spider", "fer")}
 MAX_CAPTION_WORDS = 256
 
 
