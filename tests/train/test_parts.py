@@ -90,21 +90,22 @@ def test_overrides_reach_nested_model_fields() -> None:
     assert math.isclose(load_recipe("synth-tiny").lr, 1e-3)
 
 
-@pytest.mark.parametrize("rate, channels, seconds", [(44100, 2, 10), (32000, 1, 10), (16000, 1, 10),
-                                                     (44100, 1, 2)])
+@pytest.mark.parametrize("rate, channels, seconds, fmt", [
+    (44100, 2, 10, "WAV"), (32000, 1, 10, "WAV"), (16000, 1, 10, "WAV"), (44100, 1, 2, "WAV"),
+    (44100, 2, 10, "MP3"), (48000, 1, 6, "OGG")])
 def test_a_cut_clip_is_the_start_of_the_whole_one(tmp_path, rate: int, channels: int,
-                                                  seconds: int) -> None:
+                                                  seconds: int, fmt: str) -> None:
     """`max_samples` reads only the start of a file; the samples are those of the whole file read
-    and cut (a clip shorter than the cut comes whole)."""
+    and cut (a clip shorter than the cut comes whole), compressed formats included."""
     import numpy as np
     import soundfile as sf
 
     from aacap.audio import load_audio
     from aacap.train.data import InputSource
 
-    path = tmp_path / "noise.wav"
+    path = tmp_path / f"noise.{fmt.lower()}"
     noise = 0.3 * np.random.default_rng(0).standard_normal((rate * seconds, channels))
-    sf.write(path, noise.astype(np.float32), rate)
+    sf.write(path, noise.astype(np.float32), rate, format=fmt)
     cut = InputSource([Clip("a", str(path), ["x"], None)], sample_rate=32000, max_samples=4 * 32000)
     whole = load_audio(path, 32000)
     assert np.array_equal(cut[0].numpy(), whole[: 4 * 32000])
