@@ -155,3 +155,23 @@ def test_names_that_mean_a_hub_repository(tmp_path, monkeypatch):
         parse_hub_spec("hf://not-a-repo")
     assert with_revision("conette", "v3") == "conette@v3"
     assert with_revision("model.pt", "v3") == "model.pt"
+
+
+def test_cached_snapshot_follows_the_hub_cache_layout(tmp_path):
+    """A branch or tag is looked up through `refs/`, a commit directly; a ref to a snapshot
+    that is gone, or a snapshot without its config, is not a cached model."""
+    root = tmp_path / "models--org--m"
+    a, b = "a" * 40, "b" * 40
+    for commit in (a, b):
+        (root / "snapshots" / commit).mkdir(parents=True)
+    (root / "snapshots" / a / "config.json").write_text("{}")
+    (root / "refs").mkdir()
+    (root / "refs" / "main").write_text(a)
+    (root / "refs" / "v1").write_text(b)  # a tag whose snapshot lacks config.json
+    (root / "refs" / "gone").write_text("c" * 40)
+    assert cached_snapshot(HubSpec("org/m", None), tmp_path) == root / "snapshots" / a
+    assert cached_snapshot(HubSpec("org/m", a), tmp_path) == root / "snapshots" / a
+    assert cached_snapshot(HubSpec("org/m", "v1"), tmp_path) is None
+    assert cached_snapshot(HubSpec("org/m", "gone"), tmp_path) is None
+    assert cached_snapshot(HubSpec("org/m", b), tmp_path) is None
+    assert cached_snapshot(HubSpec("org/other", None), tmp_path) is None
