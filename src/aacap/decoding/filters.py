@@ -167,13 +167,20 @@ def sampling_transforms(options: DecodingOptions) -> list[LogitFilter]:
     return filters
 
 
+def filtered(logits: Tensor, filters: list[LogitFilter], tokens: Tensor) -> Tensor:
+    """A copy of `logits` (R, V) with `filters` applied in order (`tokens` (R, t): each row's
+    tokens so far, for filters that read them)."""
+    out = logits.clone()
+    for f in filters:
+        f.apply(out, tokens)
+    return out
+
+
 def sampling_probs(scores: Tensor, options: DecodingOptions) -> Tensor:
     """The distribution a sample is drawn from: softmax of `scores` (R, V) (or (V,)) after
     `sampling_transforms(options)`; a removed entry has probability 0. For scores that are
     not next-token logits (the default model's ranked captions); the transforms read no tokens.
     Temperature 0 (greedy) is the caller's case: no distribution is drawn from then."""
-    logits = scores.reshape(-1, scores.shape[-1]).clone()  # (R, V)
+    logits = scores.reshape(-1, scores.shape[-1])  # (R, V)
     no_tokens = torch.zeros((len(logits), 0), dtype=torch.long, device=logits.device)
-    for f in sampling_transforms(options):
-        f.apply(logits, no_tokens)
-    return logits.softmax(dim=-1).reshape(scores.shape)
+    return filtered(logits, sampling_transforms(options), no_tokens).softmax(dim=-1).reshape(scores.shape)

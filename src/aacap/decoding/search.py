@@ -14,7 +14,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from .filters import LogitFilter
+from .filters import LogitFilter, filtered
 from .options import DecodingOptions
 
 
@@ -110,9 +110,7 @@ class Sampler:
         if self.temperature == 0.0:
             token = logits.argmax(dim=-1)
         else:
-            warped = logits.clone()
-            for f in self.transforms:
-                f.apply(warped, rows.tokens)
+            warped = filtered(logits, self.transforms, rows.tokens)
             token = sample_inverse_cdf(warped, uniforms[rows.clip, rows.slot])
         parent = torch.arange(len(token), device=token.device)
         return parent, token, rows.logprob + logprobs.gather(1, token[:, None])[:, 0]
