@@ -154,12 +154,14 @@ class AudioFile:
         if size == 0:
             raise AudioError(f"{self.name}: empty file (0 bytes); not a recording")
         self._av: AvHeader | None = None  # set when FFmpeg (PyAV) decodes what libsndfile cannot
+        self._av_decoded: list[np.ndarray] | None = None  # bytes FFmpeg decoded to count frames
         try:
             with self._open() as f:
                 self.frames, self.rate, self.channels = f.frames, f.samplerate, f.channels
                 log, self._exact = f.extra_info, f.format not in ESTIMATED_LENGTH
         except (sf.LibsndfileError, RuntimeError, TypeError, EOFError) as err:
-            self._av = av_fallback(self._source, self.name, self._head(), err, max_s)
+            self._av, self._av_decoded = av_fallback(self._source, self.name, self._head(), err,
+                                                     max_s, keep=self._data is not None)
             self.frames, self.rate, self.channels = (self._av.frames, self._av.rate,
                                                      self._av.channels)
             log, self._exact = "", False
@@ -249,6 +251,9 @@ class AudioFile:
         """`_blocks` through FFmpeg. Its header's frame count is an estimate: a whole pass
         sets `frames` to what was decoded."""
         read = 0
+        if self._av_decoded is not None:  # decoded already, to count the frames of an upload
+            yield from self._av_decoded
+            return
         try:
             for block in decode_blocks(self._source, self.rate, self.channels):
                 read += len(block)
@@ -453,13 +458,15 @@ def open_soundfile(path: Path) -> sf.SoundFile:
 
 
 def av_fallback(source: AvSource, name: str, head: bytes, err: BaseException,
-                max_s: float | None = None) -> AvHeader:
+                max_s: float | None = None, keep: bool = False
+                ) -> tuple[AvHeader, list[np.ndarray] | None]:
     """The header FFmpeg (PyAV) reads in `source` (a path or a file's bytes, `name` in
     messages, starting with `head`), which libsndfile refused with `err`; a `NotAudioError`
     naming the cause when FFmpeg cannot read it either (or is not installed, or the file is
     text, which is never handed to FFmpeg). A header without a duration (a WebM from a
     browser) has its frames counted by decoding, which stops past `max_s` seconds (the frames
-    then counted are more than `max_s` allows)."""
+    then counted are more than `max_s` allows); with `keep` (the bytes of an upload, bounded in
+    size) the blocks so decoded come back too, else None."""
     refused = f"{name}: {not_audio_reason(head, err)}"
     if not available() or is_text(head):
         raise NotAudioError(refused)
@@ -467,18 +474,21 @@ def av_fallback(source: AvSource, name: str, head: bytes, err: BaseException,
         header = probe(source)
     except AvError:
         raise NotAudioError(refused) from None
+    blocks: list[np.ndarray] | None = None
     if header.frames <= 0:
-        limit, frames = (np.inf if max_s is None else max_s * header.rate), 0
+        limit, frames, blocks = (np.inf if max_s is None else max_s * header.rate), 0, []
         try:
             for block in decode_blocks(source, header.rate, header.channels):
                 frames += len(block)
+                if keep:
+                    blocks.append(block)
                 if frames > limit:
                     break
         except AvError as av_err:
             raise AudioError(f"{name}: {header.codec} audio that FFmpeg cannot decode ({av_err}); "
                              "copy or export the file again") from None
         header = AvHeader(header.rate, header.channels, frames, header.codec, header.container)
-    return header
+    return header, (blocks if keep else None)
 
 
 def open_bytes(data: bytes, name: str) -> sf.SoundFile:

@@ -36,6 +36,21 @@ def test_upload_without_a_duration_is_held_to_the_limit(tmp_path: Path) -> None:
     assert err.value.status == 413
 
 
+def test_upload_without_a_duration_is_decoded_once(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its frames are counted by decoding it; those blocks are the ones read, not decoded again."""
+    from aacap import audio
+
+    path = encode(tmp_path / "rec.webm", "webm", "libopus", seconds=2.0, options={"live": "1"})
+    passes = []
+    real = audio.decode_blocks
+    monkeypatch.setattr(audio, "decode_blocks", lambda *a: passes.append(1) or real(*a))
+    got = decode_audio(path.read_bytes(), "rec.webm", RATE, max_audio_s=30)
+    assert len(passes) == 1
+    monkeypatch.setattr(audio, "decode_blocks", real)
+    np.testing.assert_allclose(got.samples, load_audio(path, RATE), atol=1e-6)
+
+
 def test_upload_limits_and_refusals(tmp_path: Path) -> None:
     data = encode(tmp_path / "a.m4a", "mp4", "aac", seconds=3.0).read_bytes()
     with pytest.raises(InputError) as err:
