@@ -63,12 +63,6 @@ def unlabelled_files(cache: Path, tuxpaint_sample: int = 300) -> list[Path]:
     return files
 
 
-def normalised(model, patch_scores: np.ndarray, top_patches: int, floor: float) -> np.ndarray:  # type: ignore[no-untyped-def]
-    """Clip scores as the ranking sees them: pooled, divided by the best specific one."""
-    s = model.clip_scores(patch_scores, top_patches)
-    return np.minimum(s / max(float(s[model.bank.specific.numpy()].max()), floor), 1.0)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--cache", type=Path, default=Path(".cache/sounds"))
@@ -111,9 +105,9 @@ def main(argv: list[str] | None = None) -> int:
         short = [h for h, (_, is_short, _, _) in zip(hits, labelled) if is_short]
         fidelity, precision = [], []
         for p in unlabelled:
-            s = normalised(model, p, opt.top_patches, opt.confidence_floor)
-            if float(model.clip_scores(p, opt.top_patches)[specific].max()) < opt.min_confidence:
+            if model.general_caption(model.clip_scores(p, opt.top_patches)) is not None:
                 continue  # a general caption: no retrieval
+            s = model.heard(p, opt).numpy()
             named = set(tag_caption(model.ranking(p, opt)[0][0], phrases))
             order = [k for k in np.argsort(-s, kind="stable") if specific[k]][:4]
             fidelity.append([k in named for k in order])

@@ -154,13 +154,20 @@ class DefaultCaptioner:
         n = min(top_patches or self.options.top_patches, len(patch_scores))
         return np.sort(patch_scores, axis=0)[-n:].mean(axis=0)
 
+    def heard(self, patch_scores: np.ndarray, options: RetrievalOptions | None = None
+              ) -> torch.Tensor:
+        """(T, 521) patch scores -> (521,) clip scores as the ranking weighs them, in [0, 1]: the
+        best specific class counts as fully heard, unless the tagger is unsure of all (its
+        score is below `confidence_floor`)."""
+        opt = options or self.options
+        s = torch.from_numpy(self.clip_scores(patch_scores, opt.top_patches)).float()
+        return (s / s[self.bank.specific].max().clamp(min=opt.confidence_floor)).clamp(max=1.0)
+
     def ranking(self, patch_scores: np.ndarray, options: RetrievalOptions | None = None
                 ) -> list[tuple[str, float]]:
         """(T, 521) patch scores -> the whole pool [(caption, score)], best first."""
         opt = options or self.options
-        s = torch.from_numpy(self.clip_scores(patch_scores, opt.top_patches)).float()
-        # the best specific class counts as fully heard, unless the tagger is unsure of all
-        s = (s / s[self.bank.specific].max().clamp(min=opt.confidence_floor)).clamp(max=1.0)
+        s = self.heard(patch_scores, opt)
         match = self.bank.match(s, opt.absent_cost)  # (N,)
         top = torch.topk(match + 1e-3 * self.bank.log_count, min(opt.pool, len(match))).indices
         top = top.tolist()
