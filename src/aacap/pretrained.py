@@ -45,26 +45,29 @@ def _weights_path(kind: str | None, weights: str | Path) -> Path:
 
 
 def _read_weights(path: Path) -> Any:
-    """The tensors of a weights file; None where they are not plain tensors (PANNs pickles,
-    which their own loader reads and explains)."""
+    """The tensors of a weights file (tensors and plain containers only), or the one-line
+    `ValueError` saying why it does not read: returned, not raised, so that a caller can first
+    say what it expected (`encoder_with_weights`: an aacap checkpoint)."""
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such encoder weights file")
     try:
         return read_torch_file(path, "encoder weights file")
-    except ValueError:
-        return None
+    except ValueError as err:
+        return err
 
 
 def _load_read_weights(encoder: nn.Module, kind: str, path: Path, data: Any) -> None:
     """`load_encoder_weights` once the file at `path` is read (`data`, from `_read_weights`)."""
+    if isinstance(data, ValueError):
+        raise data  # why it does not read (it was read once; not again by another loader)
     if isinstance(data, dict) and data.get("format") == FORMAT:
         if data["config"]["encoder"] != kind:
             raise ValueError(f"{path}: its encoder is {data['config']['encoder']!r}, not {kind!r}")
         state = {k[len("encoder."):]: v for k, v in data["state_dict"].items()
                  if k.startswith("encoder.")}
         load_strict(encoder, state, str(path))
-    elif kind == "cnn14":
-        load_panns_checkpoint(encoder, data if isinstance(data, dict) else path)  # type: ignore[arg-type]
+    elif kind == "cnn14" and isinstance(data, dict):
+        load_panns_checkpoint(encoder, data)
     elif kind == "cnext" and isinstance(data, dict):
         state = data.get("model", data.get("state_dict", data))
         load_conette_encoder_state(encoder, state)  # type: ignore[arg-type]
