@@ -200,3 +200,15 @@ def test_ray_local_cluster_with_two_workers(tiny_ckpt: Path, tmp_path: Path) -> 
         ray.shutdown()
     assert_same_captions(read_lines(local), read_lines(on_ray))
     assert read_lines(errors_path(on_ray)) == read_lines(errors_path(local))
+
+
+def test_a_worker_that_cannot_start_fails_the_run_once(tiny_ckpt: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pool worker whose model refuses an option keeps the error for its first chunk (raised
+    in the pool's initializer, it made the pool start new workers forever: a hang)."""
+    from aacap.batch import run
+
+    monkeypatch.setattr(run, "_WORKER", {})
+    run._init_worker(str(tiny_ckpt), 2, 1, {"task": "no-such-task"})  # does not raise
+    with pytest.raises(ValueError, match="no-such-task"):
+        run._work([])

@@ -141,11 +141,19 @@ _WORKER: dict[str, Any] = {}  # this worker process's captioner and decoding opt
 
 
 def _init_worker(model: str, batch_size: int, threads: int, fields: dict[str, Any]) -> None:
-    captioner, options = load_worker(model, batch_size, threads, fields)
-    _WORKER.update(captioner=captioner, options=options)
+    """A pool worker's start. A failure (a model that does not load, an option it refuses) is
+    kept for `_work` to raise: raised here, the pool would start new workers forever."""
+    try:
+        captioner, options = load_worker(model, batch_size, threads, fields)
+    except Exception as err:  # noqa: BLE001 - re-raised by the first `_work`, in the driver
+        _WORKER.update(error=err)
+    else:
+        _WORKER.update(captioner=captioner, options=options)
 
 
 def _work(chunk: list[Item]) -> tuple[list[dict], list[dict]]:
+    if "error" in _WORKER:
+        raise _WORKER["error"]
     return caption_chunk(_WORKER["captioner"], chunk, _WORKER["options"])
 
 
