@@ -75,7 +75,8 @@ def _build_models(tmp_path_factory, gen):
     word = st_models.Transformer(str(raw), max_seq_length=128)
     pooling = st_models.Pooling(word.get_word_embedding_dimension(), pooling_mode="mean")
     st = SentenceTransformer(modules=[word, pooling], device="cpu")
-    st.save(str(root / "paraphrase-TinyBERT-L6-v2"))
+    # no model card: writing one asks huggingface.co about the base model, offline or not
+    st.save(str(root / "paraphrase-TinyBERT-L6-v2"), create_model_card=False)
     st = SentenceTransformer(str(root / "paraphrase-TinyBERT-L6-v2"), device="cpu")
 
     # error detector: FENSE's checkpoint format, the model_type folder named in it
