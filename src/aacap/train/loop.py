@@ -135,20 +135,18 @@ def _train(cfg: TrainConfig, out: Path, d: distributed.Dist, device: torch.devic
     # ---- data, vocabulary and model
     train_clips = load_clips(cfg.train, cfg.path)
     val_sets = [(e.get("task"), load_clips([e], cfg.path)[: cfg.val_max_items]) for e in cfg.val]
+    torch.manual_seed(cfg.seed)
+    init = load_checkpoint(cfg.path(cfg.init)) if cfg.init else None  # read once
     if resumed is not None:
         vocab = Vocabulary(resumed["vocab"])
-    elif cfg.init:
-        vocab = load_checkpoint(cfg.path(cfg.init)).vocab
+    elif init is not None:
+        vocab = init.vocab
     else:
         vocab = Vocabulary.from_captions((c for clip in train_clips for c in clip.captions),
                                          cfg.vocab_min_count)
     for task in {c.task for c in train_clips} | {t for t, _ in val_sets}:
-        vocab.bos_for(task)  # an unknown task token fails here, before any work
-    torch.manual_seed(cfg.seed)
-    if cfg.init:
-        model = load_checkpoint(cfg.path(cfg.init))
-    else:
-        model = CaptionModel(cfg.model_config(), vocab)
+        vocab.bos_for(task)  # an unknown task token fails here, before any training
+    model = init if init is not None else CaptionModel(cfg.model_config(), vocab)
     if cfg.encoder_weights and resumed is None:
         load_encoder_weights(model.encoder, model.config.encoder, cfg.path(cfg.encoder_weights))
     if resumed is not None:
