@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     for s in dev:
         wave = load_audio(s.path, model.sample_rate)
         scores = model.patch_scores(wave)
-        fixed = model.quiet_caption(wave) or model.general_caption(model.clip_scores(scores))
+        fixed = model.fixed_caption(wave, scores)
         labelled.append((s.concept, len(wave) < model.sample_rate, scores, fixed))
     unlabelled = []
     for path in unlabelled_files(args.cache):

@@ -213,15 +213,21 @@ class DefaultCaptioner:
         """One clip (S,) at 16 kHz -> (candidates [(caption, score)], tags [(class, score)])."""
         scores = self.patch_scores(wave)
         tags = self.top_classes(scores, NUM_TAGS)
-        fixed = self.quiet_caption(wave) or self.general_caption(self.clip_scores(scores))
+        fixed = self.fixed_caption(wave, scores)
         if fixed is not None:
             return [(fixed, 1.0)], tags
         count = options.candidates
-        if options.method != "sample":
-            return self.ranking(scores)[:count], tags
         pool = self.ranking(scores)
+        if options.method != "sample":
+            return pool[:count], tags
         drawn = sample_order(np.array([v for _, v in pool]), options, seed, count)
         return [pool[j] for j in drawn], tags
+
+    def fixed_caption(self, wave: np.ndarray, patch_scores: np.ndarray) -> str | None:
+        """The caption that replaces retrieval for a clip (S,) with its (T, 521) patch scores:
+        silence or near silence (`quiet_caption`), else no confident class
+        (`general_caption`); None when the clip is captioned by retrieval."""
+        return self.quiet_caption(wave) or self.general_caption(self.clip_scores(patch_scores))
 
     def decoding_options(self, options: DecodingOptions | None = None, **fields: Any
                          ) -> DecodingOptions:
