@@ -69,7 +69,7 @@ def test_webm_without_a_duration_is_counted(tmp_path: Path) -> None:
     assert audio_av.probe(path).frames == 0
     file = AudioFile(path)
     assert file.frames == 96000 and file.duration_s == 2.0  # 48 kHz, Opus padding trimmed
-    np.testing.assert_allclose(file.read(RATE), load_audio(path, RATE))
+    assert len(file.read(RATE)) == 2 * RATE  # what was counted is what reads
 
 
 @needs_av

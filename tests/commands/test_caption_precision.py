@@ -19,7 +19,12 @@ SHIPPED_BANK = Path(__file__).resolve().parents[2] / "src" / "aacap" / "assets" 
 
 
 @pytest.mark.parametrize("preset", ["cnn14-trans2022", "cnn14-rnn2021"])
-def test_int8_captions_through_the_cli(preset: str, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+def test_int8_captions_through_the_cli(preset: str, tmp_path: Path, capsys: pytest.CaptureFixture,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[str] = []
+    real = NeuralCaptioner.use_precision
+    monkeypatch.setattr(NeuralCaptioner, "use_precision",
+                        lambda self, precision: asked.append(precision) or real(self, precision))
     ckpt = tiny_checkpoint(preset, tmp_path / "m.pt", seed=3)
     wav = tmp_path / "a.wav"
     sf.write(wav, tone(1.0, 32000), 32000)
@@ -27,6 +32,7 @@ def test_int8_captions_through_the_cli(preset: str, tmp_path: Path, capsys: pyte
     assert main(["caption", str(wav), "--model", str(ckpt), "--precision", "int8", "--json", "--max-length", "5"]) == 0
     (line,) = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
     assert line["path"] == str(wav) and len(line["caption"].split()) <= 5
+    assert asked == ["int8"]  # the flag reached the captioner
 
 
 def test_precision_switches_and_restores_the_decoder(tmp_path: Path) -> None:
