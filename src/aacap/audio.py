@@ -71,7 +71,8 @@ class Audio:
 
     samples: np.ndarray  # (num_samples,) float32
     sample_rate: int  # Hz
-    source: str  # file path, or "<array N>" for in-memory input
+    source: str  # how messages name it: a file's path or name, or "<array of shape (N,)>"
+    path: str | None = None  # the file it was decoded from; None for in-memory input
 
     def __post_init__(self) -> None:
         """The checks that cost nothing: one channel, float32, non-empty, a positive rate.
@@ -91,10 +92,6 @@ class Audio:
     def duration_s(self) -> float:
         return len(self.samples) / self.sample_rate
 
-    @property
-    def path(self) -> str | None:
-        """The file it was decoded from; None for in-memory input (an array, an upload)."""
-        return None if self.source.startswith("<") else self.source
 
 
 def source_path(source: Audio | AudioFile) -> str | None:
@@ -353,11 +350,12 @@ def read_audio(source: AudioSource, target_sr: int, source_sr: int | None = None
         if source.sample_rate == target_sr:
             return source
         return replace(read_audio(source.samples, target_sr, source.sample_rate, resampler),
-                       source=source.source)
+                       source=source.source, path=source.path)
     if isinstance(source, (str, Path)):
         source = AudioFile(source)
     if isinstance(source, AudioFile):
-        return Audio(source.read(target_sr, resampler), target_sr, source.name)
+        return Audio(source.read(target_sr, resampler), target_sr, source.name,
+                     source_path(source))
     name = array_name(source)
     data, rate = np.asarray(source), int(source_sr or target_sr)
     if data.ndim == 2 and data.shape[0] < data.shape[1] and data.shape[0] <= 8:
@@ -571,7 +569,7 @@ def prepare_audio(path: str | Path, target_sr: int, resampler: str = "soxr") -> 
     Raises `AudioError` naming the file and the cause."""
     file = AudioFile(path)
     if file.duration_s <= LONG_CLIP_S:
-        return Audio(file.read(target_sr, resampler), target_sr, file.name)
+        return Audio(file.read(target_sr, resampler), target_sr, file.name, source_path(file))
     return file.scan()
 
 

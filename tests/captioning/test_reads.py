@@ -79,3 +79,19 @@ def test_a_short_file_is_decoded_and_checked_once(tmp_path: Path, reads: Counter
     result = caption_long(model, path, 1.0, options=options)  # three windows
     assert len(result.segments) >= 1 and result.path == str(path)
     assert reads == {"short.wav": 1} == checks
+
+
+def test_a_result_has_a_path_only_for_a_file_on_disk(tmp_path: Path) -> None:
+    """One rule for every input and model: a file's path; None for an array or the bytes of
+    an upload, even one sent with a file name."""
+    from aacap.audio import read_audio
+
+    path = tmp_path / "clip.wav"
+    sf.write(path, tone(1.0, RATE), RATE)
+    upload = AudioFile(path.read_bytes(), name="up.wav")
+    assert read_audio(path, RATE).path == str(path)
+    assert read_audio(upload, RATE).path is None and read_audio(tone(1.0, RATE), RATE).path is None
+    model = load_model(tiny_checkpoint("las2020", tmp_path / "tiny.pt"))
+    results = model.caption([path, AudioFile(path.read_bytes(), name="up.wav"), tone(1.0, RATE)],
+                            sample_rate=RATE, max_length=3)
+    assert [r.path for r in results] == [str(path), None, None]

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from ..audio import LONG_CLIP_S, Audio, AudioFile, AudioSource, chunk_bounds
+from ..audio import LONG_CLIP_S, Audio, AudioFile, AudioSource, chunk_bounds, source_path
 from ..deadline import check_deadline
 from ..decoders.precision import reduced_precision
 from ..decoding import Candidate, DecodingOptions, decode, decoding_options_from_kwargs
@@ -110,7 +110,7 @@ class NeuralCaptioner:
         check_deadline()
         nbest = encode_decode(self.model, wave, lengths, decoding, first_index=first_index)
         share = (time.perf_counter() - t0) / len(clips)
-        return [_result(clip.source, cands, clip.duration_s, share)
+        return [_result(clip.path, cands, clip.duration_s, share)
                 for clip, cands in zip(clips, nbest)]
 
     def _caption_long(self, source: Audio | AudioFile, decoding: DecodingOptions,
@@ -122,11 +122,9 @@ class NeuralCaptioner:
         if isinstance(source, Audio):
             bounds = chunk_bounds(len(source.samples), self._chunk)
             chunks: Iterator[np.ndarray] = (source.samples[a:b] for a, b in bounds)
-            name = source.source
         else:
             bounds = chunk_bounds(source.num_samples(self.sample_rate), self._chunk)
             chunks = source.windows(self.sample_rate, bounds)
-            name = source.name
         frames, samples = [], 0
         with torch.inference_mode():
             for chunk in chunks:
@@ -140,7 +138,8 @@ class NeuralCaptioner:
             joined = pool_frames(torch.cat(frames, dim=1), MAX_MEMORY_FRAMES)  # (1, T, d)
             memory = Memory(joined, torch.ones(joined.shape[:2], dtype=torch.bool))
             (cands,) = decode(self.model, memory, decoding, first_index=first_index)
-        return _result(name, cands, samples / self.sample_rate, time.perf_counter() - t0)
+        return _result(source_path(source), cands, samples / self.sample_rate,
+                       time.perf_counter() - t0)
 
 
 @torch.inference_mode()
@@ -168,10 +167,10 @@ def pool_frames(frames: torch.Tensor, limit: int) -> torch.Tensor:
     return torch.nn.functional.adaptive_avg_pool1d(frames.transpose(1, 2), limit).transpose(1, 2)
 
 
-def _result(source: str, cands: list[Candidate], duration_s: float, timing_s: float
+def _result(path: str | None, cands: list[Candidate], duration_s: float, timing_s: float
             ) -> CaptionResult:
     return CaptionResult(
-        path=None if source.startswith("<") else source,  # in-memory input: no path
+        path=path,
         caption=cands[0].caption if cands else "",
         candidates=[(c.caption, float(c.logprob)) for c in cands],
         duration_s=duration_s,

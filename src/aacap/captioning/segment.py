@@ -262,7 +262,8 @@ def caption_long(
     source = open_input(source, sr, sample_rate, captioner.resampler)
     bounds, waves = window_stream(source, sr, segment_s, hop_s)
     name = source.name if isinstance(source, AudioFile) else source.source
-    windows = (Audio(wave, sr, name) for wave in waves)  # window_stream yields none empty
+    path = source_path(source)
+    windows = (Audio(wave, sr, name, path) for wave in waves)  # window_stream yields none empty
     results: list[CaptionResult] = []
     end = 0
     for batch in _batches(windows, WINDOWS_PER_CALL):
