@@ -31,10 +31,11 @@ METRIC_SETS: dict[str, list[str]] = {
 }
 METRICS = METRIC_SETS["all"]
 FENSE_FAMILY = {"fer", "fense", "spider_fl"}  # need FENSE's error detector
-# group -> the groups it reads, or whose backend it runs again (SPIDEr-max runs SPICE on each
-# candidate): when one of them cannot run here, neither can it
-READS = {"spider": ("cider_d", "spice"), "spider_max": ("spice",), "fense": ("sbert_sim", "fer"),
-         "spider_fl": ("spider", "fer")}
+# group -> the groups whose scores it reads: they are computed first
+READS = {"spider": ("cider_d", "spice"), "fense": ("sbert_sim", "fer"), "spider_fl": ("spider", "fer")}
+# group -> groups whose backend it runs again on other inputs (SPIDEr-max: SPICE on each
+# candidate); with READS: when one of them cannot run here, neither can it
+RUNS_AGAIN = {"spider_max": ("spice",)}
 MAX_CAPTION_WORDS = 256
 
 
@@ -165,15 +166,9 @@ def evaluate(
         if on_unavailable is None:
             raise
         unavailable["fer"] = str(err)  # the FENSE files: fer, and the groups that read it
-    need = set(names)
-    if need & set(BLEU):
-        need.add("bleu")  # the group that computes them
-    if "spider" in need or "spider_fl" in need:
-        need |= {"cider_d", "spice", "spider"}
-    if need & {"fense", "spider_fl"}:
-        need.add("fer")
-    if "fense" in need:
-        need.add("sbert_sim")
+    need = set(names) | ({"bleu"} if set(names) & set(BLEU) else set())  # the group of BLEU-n
+    while reads := {g for group in need for g in READS.get(group, ())} - need:
+        need |= reads
     capped = [cap_words(c) for c in candidates]
     candidates, cut_c = [c for c, _ in capped], [cut for _, cut in capped]
     capped_refs = [[cap_words(r) for r in refs] for refs in mult_references]
@@ -217,7 +212,8 @@ def evaluate(
     for group in todo:
         if group in groups:
             bar.set_postfix_str(group)  # the group being computed
-        missing = [g for g in (group, *READS.get(group, ())) if g in unavailable]
+        missing = [g for g in (group, *READS.get(group, ()), *RUNS_AGAIN.get(group, ()))
+                   if g in unavailable]
         if missing:  # it, or a group it reads, cannot run here
             unavailable[group] = unavailable[missing[0]]
         else:
