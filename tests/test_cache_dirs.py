@@ -59,3 +59,21 @@ def test_synth_finds_the_sounds_from_another_folder(monkeypatch, tmp_path: Path)
     monkeypatch.chdir(elsewhere)
     assert main(["data", "synth", "corpus", "--n-clips", "3", "--sample-rate", "16000"]) == 0
     assert len(list((elsewhere / "corpus").rglob("*.wav"))) == 3
+
+
+def test_hf_hub_cache_follows_huggingface_hubs_rule(monkeypatch, tmp_path) -> None:
+    """HF_HUB_CACHE, else the legacy HUGGINGFACE_HUB_CACHE, else HF_HOME/hub, else
+    XDG_CACHE_HOME/huggingface/hub; `~` expanded."""
+    from aacap.cache_dirs import hf_hub_cache
+
+    for name in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "HF_HOME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert hf_hub_cache() == tmp_path / "xdg" / "huggingface" / "hub"
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "home"))
+    assert hf_hub_cache() == tmp_path / "home" / "hub"
+    monkeypatch.setenv("HUGGINGFACE_HUB_CACHE", str(tmp_path / "legacy"))
+    assert hf_hub_cache() == tmp_path / "legacy"
+    monkeypatch.setenv("HF_HUB_CACHE", "~/hub-cache")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert hf_hub_cache() == tmp_path / "hub-cache"

@@ -37,10 +37,12 @@ def cache_dir(name: str) -> Path:
 
 
 def hf_hub_cache() -> Path:
-    """huggingface_hub's cache folder by its own rule (`HF_HUB_CACHE`, else `HF_HOME/hub`,
-    else `$XDG_CACHE_HOME` or `~/.cache` + `huggingface/hub`), without importing it."""
-    if os.environ.get("HF_HUB_CACHE"):
-        return Path(os.environ["HF_HUB_CACHE"])
-    home = os.environ.get("HF_HOME") or Path(os.environ.get("XDG_CACHE_HOME")
-                                             or Path.home() / ".cache") / "huggingface"
-    return Path(home) / "hub"
+    """huggingface_hub's cache folder by its own rule (`HF_HUB_CACHE`, else the legacy
+    `HUGGINGFACE_HUB_CACHE`, else `HF_HOME/hub`, else `$XDG_CACHE_HOME` or `~/.cache` +
+    `huggingface/hub`; `~` and `$VARS` expanded), without importing it: the one place aacap
+    reads it, so every lookup and download agrees."""
+    env = os.environ
+    home = env.get("HF_HOME") or os.path.join(env.get("XDG_CACHE_HOME") or str(Path.home() / ".cache"),
+                                              "huggingface")
+    folder = env.get("HF_HUB_CACHE") or env.get("HUGGINGFACE_HUB_CACHE") or os.path.join(home, "hub")
+    return Path(os.path.expandvars(os.path.expanduser(folder)))

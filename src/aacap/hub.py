@@ -175,12 +175,18 @@ def _is_transient(err: BaseException) -> bool:
         "RemoteProtocolError", "ReadTimeout", "ReadError", "Timeout", "TimeoutException"})
 
 
+def repo_cache_dir(repo_id: str, cache_dir: str | Path | None = None) -> Path:
+    """A model repository's folder in the hub cache (`cache_dir`, default huggingface_hub's:
+    `cache_dirs.hf_hub_cache`), as huggingface_hub names it: `models--OWNER--NAME`."""
+    return Path(cache_dir or hf_hub_cache()) / f"models--{repo_id.replace('/', '--')}"
+
+
 def cached_snapshot(spec: HubSpec, cache_dir: str | Path | None = None) -> Path | None:
     """The cached snapshot folder of `spec` when its config is in the hub cache (`cache_dir`,
     default huggingface_hub's), else None: the commit that `refs/REVISION` names (or the
     revision itself, a commit), as huggingface_hub lays out its cache. Reads the disk only (no
     network, no huggingface_hub needed)."""
-    root = Path(cache_dir or hub_cache_dir()) / f"models--{spec.repo_id.replace('/', '--')}"
+    root = repo_cache_dir(spec.repo_id, cache_dir)
     revision = spec.revision or "main"
     ref = root / "refs" / revision
     folder = root / "snapshots" / (ref.read_text().strip() if ref.is_file() else revision)
@@ -193,15 +199,6 @@ def note_branch(snapshot: Path, branch: str) -> None:
     refs = snapshot.parents[1] / "refs"
     refs.mkdir(exist_ok=True)
     (refs / branch).write_text(snapshot.name)
-
-
-def hub_cache_dir() -> str:
-    """Where huggingface_hub keeps its cache (HF_HUB_CACHE, else HF_HOME/hub)."""
-    try:
-        from huggingface_hub import constants
-    except ImportError:  # the same rule, read from the environment
-        return str(hf_hub_cache())
-    return str(constants.HF_HUB_CACHE)
 
 
 def _check_reachable(spec: HubSpec, where: str) -> None:
@@ -275,4 +272,4 @@ def _explain(where: str, what: str, err: BaseException, errors) -> str:
 REVISION_HELP = "hub revision (branch, tag or commit) when --model is a hub name"
 
 __all__ = ["HUB_MODELS", "HubError", "HubModel", "HubSpec", "cached_snapshot", "download_file",
-           "fetch_hub_model", "hub_cache_dir", "note_branch", "parse_hub_spec", "with_revision"]
+           "fetch_hub_model", "note_branch", "parse_hub_spec", "repo_cache_dir", "with_revision"]

@@ -105,9 +105,9 @@ def run(args: argparse.Namespace) -> int:
             f"{r['name']:<18}{r['encoder']:<9}{r['decoder']:<13}{r['parameters']:>12,}"
             f"{r['sample_rate']:>8}  {r['description']}"
         )
-    from ..hub import hub_cache_dir
+    from ..cache_dirs import hf_hub_cache
 
-    print(f"\nby hub name (downloaded on first use into {hub_cache_dir()}; also any OWNER/NAME or hf://OWNER/NAME):")
+    print(f"\nby hub name (downloaded on first use into {hf_hub_cache()}; also any OWNER/NAME or hf://OWNER/NAME):")
     for r in (r for r in rows if r.get("source")):
         scores = ", ".join(f"{k} {v}" for k, v in r["published_scores"].items())
         print(f"{r['name']:<18}{r['source']}  {r['size']}, {r['licence']}; published: {scores}; "

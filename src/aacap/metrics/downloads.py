@@ -22,6 +22,7 @@ import shutil
 import zipfile
 from pathlib import Path
 
+from aacap.cache_dirs import hf_hub_cache
 from aacap.data.download import DownloadError, RemoteFile, download
 from aacap.errors import first_line
 from aacap.hub import download_file, note_branch
@@ -49,7 +50,7 @@ def download_fense(hub_endpoint: str | None = None, echecker_url: str = fense_fi
         from huggingface_hub import HfApi
     except ImportError:
         raise DownloadError("the hub download needs huggingface_hub: pip install huggingface_hub") from None
-    cache = fense_files.hub_cache()
+    cache = hf_hub_cache()
     out = []
     for repo, patterns in ((fense_files.SBERT_REPO, SBERT_FILES), (fense_files.ECHECKER_BERT, BERT_TOKENIZER_FILES)):
         try:

@@ -21,8 +21,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from aacap.cache_dirs import hf_hub_cache
-from aacap.hub import HubSpec, cached_snapshot
+from aacap.hub import HubSpec, cached_snapshot, repo_cache_dir
 
 SBERT_REPO = "sentence-transformers/paraphrase-TinyBERT-L6-v2"
 ECHECKER = "echecker_clotho_audiocaps_base"
@@ -35,11 +34,6 @@ DOWNLOAD_HINT = "run `aacap metrics download fense` (or set $AACAP_FENSE_DIR)"
 
 class FenseFilesMissing(RuntimeError):
     """FENSE's model files were not found; the message names them and the download command."""
-
-
-def hub_cache() -> Path:
-    """huggingface_hub's cache, where aac-metrics and sentence-transformers look too."""
-    return hf_hub_cache()
 
 
 def torch_home() -> Path:
@@ -55,8 +49,8 @@ def hub_snapshot(repo: str) -> Path | None:
     """The cached snapshot folder of a hub repository's ``main``, holding its config.json; or,
     when the cache records no ``main`` (earlier `aacap metrics download fense` runs fetched by
     commit and wrote none), its only snapshot holding a config.json."""
-    found = cached_snapshot(HubSpec(repo, "main"), hub_cache())
-    root = hub_cache() / f"models--{repo.replace('/', '--')}"
+    found = cached_snapshot(HubSpec(repo, "main"))
+    root = repo_cache_dir(repo)
     if found is not None or (root / "refs" / "main").is_file():
         return found
     lone = [d for d in (root / "snapshots").glob("*") if (d / "config.json").is_file()]
