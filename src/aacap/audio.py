@@ -20,6 +20,7 @@ The amplitude rule (one rule for every input, file or array, whole or streamed):
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import io
 import os
@@ -283,6 +284,16 @@ class AudioFile:
         mono = np.concatenate(list(self._mono_blocks()))
         mono *= np.float32(_gain(float(np.abs(mono).max(initial=0.0))))
         return _resample(mono, self.rate, target_sr)
+
+    def head(self, target_sr: int, num_samples: int) -> np.ndarray:
+        """The first `num_samples` at `target_sr` (mono float32; all of it when shorter), read
+        in one block of the frames they need plus the resampler's margin: the rest of the file
+        is not decoded. (An empty second window keeps the first from being the last, which
+        reaches a second further.)"""
+        self.block_frames = -(-num_samples * self.rate // target_sr) + 1024
+        with contextlib.closing(self.windows(target_sr, [(0, num_samples),
+                                                         (num_samples, num_samples)])) as windows:
+            return next(windows)
 
     def windows(self, target_sr: int, bounds: Sequence[tuple[int, int]]) -> Iterator[np.ndarray]:
         """Stream the windows `bounds` ([start, end) samples at `target_sr`, starts increasing)
