@@ -161,3 +161,28 @@ def test_a_recipe_naming_panns_loads_the_published_file(corpus: Path, tmp_path: 
     for path in (tmp_path / "run" / "best.pt", tmp_path / "init.pt"):
         got = load_checkpoint(path).encoder.state_dict()
         assert got.keys() == want.keys() and all(torch.equal(got[k], want[k]) for k in want), path
+
+
+def test_evaluate_model_skips_an_unreadable_clip(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    """A clip that does not read is named on stderr and left out; the others are scored."""
+    import soundfile as sf
+
+    from helpers import tiny_checkpoint, tone
+
+    ckpt = tiny_checkpoint("las2020", tmp_path / "tiny.pt")
+    lines = []
+    for i in range(3):
+        path = tmp_path / f"c{i}.wav"
+        sf.write(path, tone(1.0, 32000, 300.0 * (i + 1)), 32000)
+        lines.append({"id": f"c{i}", "audio": str(path), "dataset": "clotho", "split": "eval",
+                      "duration_s": 1.0, "captions": ["a tone plays", "a beep sounds"]})
+    (tmp_path / "c1.wav").write_bytes(b"not audio")
+    manifest = tmp_path / "m.jsonl"
+    manifest.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    items = tmp_path / "items.csv"
+    assert main(["evaluate-model", str(ckpt), str(manifest), "--metrics", "bleu_1",
+                 "--max-length", "4", "--out", str(items), "--quiet"]) == 1  # 1: a clip failed
+    err = capsys.readouterr().err
+    assert "aacap evaluate-model: skipped" in err and "c1.wav" in err
+    rows = list(csv.DictReader(items.open()))
+    assert [r["id"] for r in rows] == ["c0", "c2"]

@@ -35,8 +35,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..audio import AudioError, load_audio
+    from ..audio import AudioError
     from ..captioning.loading import load_model
+    from ..captioning.protocol import caption_paths
     from ..metrics import resolve_metrics
     from ..metrics.files import check_output_path
     from ..metrics.suite import check_available
@@ -64,25 +65,18 @@ def run(args: argparse.Namespace) -> int:
     options = captioner.decoding_options(**kwargs)  # over the model's defaults, checked
 
     kept, captions, failed = [], [], 0
-    rate = captioner.sample_rate
+    results = caption_paths(captioner, [i.audio for i in items], args.batch_size, options)
     with bar(total=len(items), desc="aacap evaluate-model: captioning", unit="clip",
              enabled=not args.quiet) as progress:
-        for start in range(0, len(items), args.batch_size):
-            chunk, waves = [], []
-            for item in items[start : start + args.batch_size]:
-                try:
-                    waves.append(load_audio(item.audio, rate, resampler=captioner.resampler))
-                    chunk.append(item)
-                except AudioError as err:
-                    with cleared():
-                        print(f"aacap evaluate-model: skipped {err}", file=sys.stderr)
-                    failed += 1
-            if chunk:
-                results = captioner.caption(waves, sample_rate=rate, first_index=start,
-                                          options=options)
-                kept += chunk
-                captions += [r.caption for r in results]
-            progress.update(len(items[start : start + args.batch_size]))
+        for item, (_, result) in zip(items, results):
+            if isinstance(result, AudioError):
+                with cleared():
+                    print(f"aacap evaluate-model: skipped {result}", file=sys.stderr)
+                failed += 1
+            else:
+                kept.append(item)
+                captions.append(result.caption)
+            progress.update(1)
     if not kept:
         raise ValueError(f"{args.manifest}: no clip could be read")
     refs = [list(i.captions) for i in kept]
