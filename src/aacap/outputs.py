@@ -29,6 +29,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path, PurePath
 from typing import Any, TextIO
 
+from .config import FieldError
+
 COLLECTION_FORMATS = ("jsonl", "csv", "dcase", "txt")  # one file for every input
 TIMED_FORMATS = ("srt", "vtt")  # one file per input
 FORMATS = ("jsonl", "csv", "dcase", "srt", "vtt", "txt")
@@ -134,6 +136,20 @@ def _vtt_escape(text: str) -> str:
 # ------------------------------------------------------------------------------- the sink
 
 
+def check_destination(formats: Sequence[str], output_dir: Path | None, inputs: int = 1) -> None:
+    """Without an output folder (`output_dir`), stdout takes one format, and a timed one
+    (srt, vtt) one input. A `FieldError` naming the fields (the CLI says them as flags)."""
+    if output_dir is not None:
+        return
+    if len(formats) > 1:
+        raise FieldError("output_format", formats, "several formats need an output folder "
+                         "(output_dir)", shown=",".join(formats))
+    if formats[0] in TIMED_FORMATS and inputs > 1:
+        raise FieldError("output_format", formats[0], f"without an output folder takes one input, "
+                         f"not {inputs}; give output_dir for one file per input",
+                         shown=formats[0])
+
+
 class OutputWriter:
     """Writes records in the chosen formats as they come.
 
@@ -146,9 +162,7 @@ class OutputWriter:
     def __init__(self, formats: Sequence[str], output_dir: Path | None, name: str = "captions",
                  *, tags: bool = False, stdout: TextIO | None = None) -> None:
         self.formats = expand_formats(formats)
-        if output_dir is None and len(self.formats) > 1:
-            raise ValueError(f"output formats {', '.join(self.formats)}: several formats need "
-                             "an output folder (output_dir)")
+        check_destination(self.formats, output_dir)
         self.output_dir, self.name, self.tags = output_dir, name, tags
         self._stdout = stdout
         self._files: dict[str, TextIO] = {}
@@ -195,9 +209,7 @@ class OutputWriter:
     def _write_timed(self, fmt: str, record: dict[str, Any]) -> None:
         text = to_srt(record) if fmt == "srt" else to_vtt(record)
         if self.output_dir is None:
-            if fmt in self._printed:
-                raise ValueError(f"output format {fmt} without an output folder takes one input; "
-                                 "give output_dir for several")
+            check_destination([fmt], None, inputs=2 if fmt in self._printed else 1)
             self._printed.add(fmt)
             stream = self._stdout or sys.stdout
             stream.write(text)

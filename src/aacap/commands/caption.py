@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING
 from ..hub import REVISION_HELP
 from ..progress import add_quiet_argument
 from .decoding_args import add_decoding_arguments, kwargs_from_args, options_from_args
-from .output_args import add_output_arguments, check_destination, describe
+from ..outputs import check_destination
+from .output_args import add_output_arguments, describe
 
 if TYPE_CHECKING:  # the captioning modules load torch: imported when a command runs
     from ..captioning.protocol import Captioner

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..outputs import OUTPUT_FORMAT_CHOICES, TIMED_FORMATS, expand_formats
+from ..outputs import OUTPUT_FORMAT_CHOICES, expand_formats
 
 FORMAT_HELP = (f"{', '.join(OUTPUT_FORMAT_CHOICES)}; several joined by commas (csv,srt). jsonl: "
                "the --json lines; csv: file_name,caption_predicted,... (add caption_1..N and "
@@ -28,18 +28,6 @@ def parse_formats(text: str) -> list[str]:
         return expand_formats(names or [text])
     except ValueError as err:
         raise argparse.ArgumentTypeError(str(err)) from None
-
-
-def check_destination(formats: list[str], output_dir: Path | None, inputs: int) -> None:
-    """Without --output-dir, stdout takes one format, and a timed one takes one input."""
-    if output_dir is not None:
-        return
-    if len(formats) > 1:
-        raise ValueError(f"--output-format {','.join(formats)}: several formats need "
-                         "--output-dir DIR")
-    if formats[0] in TIMED_FORMATS and inputs > 1:
-        raise ValueError(f"--output-format {formats[0]} with {inputs} inputs: give --output-dir "
-                         f"DIR for one .{formats[0]} file per input")
 
 
 def describe(paths: list[Path], limit: int = 4) -> str:
