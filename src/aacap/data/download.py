@@ -52,16 +52,32 @@ def check_digest(path: Path, digest: str) -> bool:
     return file_digest(path, algorithm) == expected.lower()
 
 
+ATTEMPTS = 3  # a transfer cut midway (a `.part` left) is resumed this many times in one call
+
+
 def download(remote: RemoteFile, root: str | Path, timeout_s: float = 30.0,
-             progress: bool = True) -> Path:
+             progress: bool = True, attempts: int = ATTEMPTS) -> Path:
     """Fetch `remote` into `root/remote.path` unless a file with the right digest is there.
 
-    Resumes from `<file>.part`; raises `DownloadError` (one line) when the host cannot be
-    reached, the server refuses, or the digest does not match (the bad file is removed).
-    `progress`: a bar of the bytes, with the rate and the time left, on stderr (a terminal
-    only, `aacap.progress`).
+    Resumes from `<file>.part`, also within this call: a transfer cut midway is resumed up to
+    `attempts` times in all. Raises `DownloadError` (one line) when the host cannot be reached,
+    the server refuses, or the digest does not match (the bad file is removed). `progress`: a
+    bar of the bytes, with the rate and the time left, on stderr (a terminal only,
+    `aacap.progress`).
     """
-    dest = Path(root) / remote.path
+    part = Path(root) / (remote.path + ".part")
+    for attempt in range(attempts):
+        try:
+            return _download_once(remote, Path(root), timeout_s, progress)
+        except DownloadError:
+            if not part.is_file() or attempt == attempts - 1:
+                raise
+    raise AssertionError("unreachable: attempts must be >= 1")
+
+
+def _download_once(remote: RemoteFile, root: Path, timeout_s: float, progress: bool) -> Path:
+    """One request of `download` (resuming from the `.part` when there is one)."""
+    dest = root / remote.path
     if dest.is_file() and check_digest(dest, remote.digest):
         return dest
     dest.parent.mkdir(parents=True, exist_ok=True)

@@ -28,7 +28,6 @@ FILE_NAME = "Cnn14_mAP=0.431.pth"
 URL = "https://zenodo.org/records/3987831/files/Cnn14_mAP%3D0.431.pth?download=1"
 MD5 = "541141fa2ee191a88f24a3219fff024e"  # Zenodo's published checksum for the file
 SIZE = 327_428_481  # bytes, as Zenodo lists it
-ATTEMPTS = 3  # a cut connection is resumed this many times in one call
 
 
 class PannsWeightsError(DownloadError, ValueError):
@@ -48,18 +47,14 @@ def panns_weights(url: str | None = None, cache: str | Path | None = None,
         return legacy_file
     root = Path(cache) if cache is not None else panns_cache_dir()
     remote = RemoteFile(url or os.environ.get("AACAP_PANNS_URL") or URL, FILE_NAME, f"md5:{MD5}")
-    for attempt in range(ATTEMPTS):
-        try:
-            return download(remote, root)
-        except DownloadError as err:
-            interrupted = (root / f"{FILE_NAME}.part").is_file()
-            if not interrupted or attempt == ATTEMPTS - 1:
-                raise PannsWeightsError(
-                    f"PANNs CNN14 weights: {err}; or download {remote.url} elsewhere and pass "
-                    f"the file with --weights FILE (aacap embed), --encoder-weights FILE (aacap init) "
-                    f"or encoder_weights = FILE (aacap train)"
-                ) from None
-    raise AssertionError("unreachable")
+    try:
+        return download(remote, root)  # a cut transfer is resumed there
+    except DownloadError as err:
+        raise PannsWeightsError(
+            f"PANNs CNN14 weights: {err}; or download {remote.url} elsewhere and pass "
+            f"the file with --weights FILE (aacap embed), --encoder-weights FILE (aacap init) "
+            f"or encoder_weights = FILE (aacap train)"
+        ) from None
 
 
 def panns_cache_dir() -> Path:
