@@ -18,7 +18,7 @@ from torch import nn
 
 from ..atomic import atomic_write
 from ..audio import load_audio
-from ..progress import bar
+from ..progress import bar as progress_bar
 
 def encoder_fingerprint(kind: str, args: dict[str, Any], encoder: nn.Module) -> str:
     """sha256 over the encoder kind, its config and every tensor of its state dict."""
@@ -79,7 +79,7 @@ class FrameCache:
         if not todo:
             return 0
         encoder.eval()
-        bar = _progress(todo, "caching frames", progress)
+        bar = progress_bar(todo, desc="caching frames", unit="clip", enabled=progress, leave=False)
         for clip in bar:
             wave = load_audio(clip.audio, encoder.sample_rate)
             save_npy(self.path(clip.id), embed_wave(encoder, wave))
@@ -93,5 +93,3 @@ class FrameCache:
         return audio.is_file() and audio.stat().st_mtime_ns > path.stat().st_mtime_ns
 
 
-def _progress(items: list[Any], desc: str, enabled: bool) -> Any:
-    return bar(items, desc=desc, unit="clip", enabled=enabled, leave=False)

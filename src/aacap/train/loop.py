@@ -33,7 +33,7 @@ from ..atomic import atomic_write
 from ..checkpoint import FORMAT, atomic_save, load_checkpoint, read_checkpoint, save_model
 from ..model import CaptionModel
 from ..pretrained import load_encoder_weights
-from ..progress import bar
+from ..progress import bar as progress_bar
 from ..vocab import Vocabulary
 from . import distributed
 from .augment import FrontendSpecAugment, mix, mixup_pairs, spec_augment
@@ -245,7 +245,8 @@ def _train(cfg: TrainConfig, out: Path, d: distributed.Dist, device: torch.devic
         step_model.train()
         if cfg.freeze_encoder or cfg.no_audio:
             model.encoder.eval()
-        bar = _bar(loader, len(batches), skip, f"epoch {epoch + 1}/{cfg.epochs}", cfg.progress and d.main)
+        bar = progress_bar(loader, total=len(batches), initial=skip, desc=f"epoch {epoch + 1}/{cfg.epochs}",
+                           enabled=cfg.progress and d.main, leave=False)
         for k, (x, lengths, tokens) in enumerate(bar, start=skip):
             seed = step_seed(cfg.seed, d.rank, st["global_step"])
             torch.manual_seed(seed)
@@ -350,10 +351,6 @@ def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
     w.writeheader()
     w.writerows(rows)
     atomic_write(path, lambda f: f.write(buf.getvalue().encode("utf-8")), fsync=False)
-
-
-def _bar(loader: Any, total: int, initial: int, desc: str, enabled: bool) -> Any:
-    return bar(loader, total=total, initial=initial, desc=desc, enabled=enabled, leave=False)
 
 
 def _tensorboard(log_dir: Path, step: int) -> Any:
