@@ -130,25 +130,23 @@ def caption_paths(
         raise ValueError(f"batch_size={batch_size} must be >= 1")
     options = captioner.decoding_options(options)
     for start in range(0, len(paths), batch_size):
-        ready: list[tuple[str, Audio | AudioFile]] = []
-        refused: dict[str, AudioError] = {}
-        for path in paths[start : start + batch_size]:
+        batch = [str(p) for p in paths[start : start + batch_size]]
+        prepared: list[Audio | AudioFile | AudioError] = []
+        for path in batch:
             try:
-                ready.append((str(path), prepare_audio(path, captioner.sample_rate,
-                                                        captioner.resampler)))
+                prepared.append(prepare_audio(path, captioner.sample_rate, captioner.resampler))
             except AudioError as err:
-                refused[str(path)] = err
-        inputs = [x for _, x in ready]  # decoded and checked: captioned as they are
+                prepared.append(err)
+        inputs = [x for x in prepared if not isinstance(x, AudioError)]  # decoded and checked
         results = iter(captioner.caption(inputs, sample_rate=captioner.sample_rate,
                                          first_index=start, options=options) if inputs else [])
-        ready_paths = {p for p, _ in ready}
-        for path in paths[start : start + batch_size]:
-            if str(path) in refused:
-                yield str(path), refused[str(path)]
-            elif str(path) in ready_paths:
+        for path, x in zip(batch, prepared):
+            if isinstance(x, AudioError):
+                yield path, x
+            else:
                 result = next(results)
-                result.path = str(path)
-                yield str(path), result
+                result.path = path  # as the caller wrote it
+                yield path, result
 
 
 def open_input(source: AudioSource, rate: int, sample_rate: int | None,
