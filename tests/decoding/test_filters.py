@@ -138,8 +138,6 @@ def test_inverse_cdf_sampling_never_draws_impossible_tokens_and_follows_probs() 
 def test_top_k_keeps_the_first_of_tied_scores_and_top_p_reaches_a_rounded_mass() -> None:
     """Ties at the top-k cut keep the best-ranked (lowest index) entries, as a ranked pool
     needs; a mass of 0.7 + 0.2 reaches top_p = 0.9 although float32 sums it to 0.8999..."""
-    from aacap.decoding.filters import sampling_probs
-
     tied = torch.tensor([1.0] + [0.3] * 20)
     kept = sampling_probs(tied, DecodingOptions(method="sample", top_k=5)).nonzero().flatten()
     assert kept.tolist() == [0, 1, 2, 3, 4]

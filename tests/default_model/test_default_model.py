@@ -9,11 +9,12 @@ import pytest
 import torch
 
 from aacap.audio import AudioError
-from aacap.default_model import build, tags
-from aacap.captioning.default import (ASSETS, QUIET_CAPTION, SILENCE_CAPTION,
-                                           DefaultCaptioner, RetrievalOptions)
-from aacap.default_model.choose import sample_order
+from aacap.captioning.default import (ASSETS, QUIET_CAPTION, SILENCE_CAPTION, DefaultCaptioner,
+                                      RetrievalOptions)
 from aacap.captioning.segment import headline
+from aacap.decoding import DecodingOptions
+from aacap.default_model import build, tags
+from aacap.default_model.choose import sample_order
 from aacap.encoders import yamnet as Y
 
 REPO = Path(__file__).resolve().parents[2]
@@ -183,7 +184,6 @@ def test_sampling_over_the_ranking(tmp_path: Path) -> None:
 
 
 def test_sample_order_probabilities() -> None:
-    from aacap.decoding import DecodingOptions
 
     scores = np.array([2.0, 1.0, 0.0])
     opts = DecodingOptions(method="sample", temperature=1.0)
@@ -283,7 +283,6 @@ def test_long_file_streamed_equals_the_array(tmp_path: Path) -> None:
 ])
 def test_seeded_draws_stay_the_same(fields: dict, draws: list[list[int]]) -> None:
     """The draws of seeds 0..4 (clip position 7), pinned: a seed keeps giving the same captions."""
-    from aacap.decoding import DecodingOptions
 
     scores = np.array([0.9, 0.85, 0.7, 0.66, 0.4, 0.38, 0.1])
     options = DecodingOptions(method="sample", num_candidates=3, **fields)
@@ -293,7 +292,6 @@ def test_seeded_draws_stay_the_same(fields: dict, draws: list[list[int]]) -> Non
 def test_a_cold_draw_returns_only_captions_with_a_probability() -> None:
     """At temperature 0.001 the others' probabilities underflow to 0: one caption comes back
     (numpy's draw refused to make three: 'Fewer non-zero entries in p than size')."""
-    from aacap.decoding import DecodingOptions
 
     cold = DecodingOptions(method="sample", temperature=0.001, num_candidates=3)
     assert sample_order(np.array([1.0, 0.0, -0.5]), cold, [1], 3) == [0]

@@ -342,30 +342,29 @@ def synthesize(sounds: list[LabelledSound], out: str | Path, cfg: SynthConfig,
     counts = _split_counts(cfg.n_clips, cfg.fractions)
     bank = SoundBank(cfg.sample_rate)
     event_rows = []
-    bar = progress_bar(total=sum(counts.values()), desc="aacap data synth", unit="clip",
-                       enabled=progress)
-    for s_idx, split in enumerate(SPLIT_NAMES):
-        pool: dict[str, list[LabelledSound]] = {}
-        for s in pools[split]:
-            pool.setdefault(s.concept, []).append(s)
-        if not pool:
-            raise ValueError(f"no recordings left for the {split} split; fetch more sounds")
-        rng = np.random.default_rng([cfg.seed, s_idx])
-        (out / split).mkdir(parents=True, exist_ok=True)
-        clips = []
-        for i in range(counts[split]):
-            name = f"{split}_{i + 1:05d}.wav"
-            clip, audio = make_clip(name, split, pool, bank, cfg, rng)
-            sf.write(str(out / split / name), audio, cfg.sample_rate, subtype="PCM_16")
-            clips.append(clip)
-            bar.update()
-        _write_csvs(out, split, clips, cfg.sample_rate)
-        for c in clips:
-            for e in c.events:
-                event_rows.append([c.file_name, split, c.relation, c.loudness, e.role,
-                                   e.sound.concept, e.sound.source, e.sound.group,
-                                   f"{e.onset_s:.3f}", f"{e.duration_s:.3f}", e.level_db])
-    bar.close()
+    with progress_bar(total=sum(counts.values()), desc="aacap data synth", unit="clip",
+                      enabled=progress) as bar:  # closed however the loop ends
+        for s_idx, split in enumerate(SPLIT_NAMES):
+            pool: dict[str, list[LabelledSound]] = {}
+            for s in pools[split]:
+                pool.setdefault(s.concept, []).append(s)
+            if not pool:
+                raise ValueError(f"no recordings left for the {split} split; fetch more sounds")
+            rng = np.random.default_rng([cfg.seed, s_idx])
+            (out / split).mkdir(parents=True, exist_ok=True)
+            clips = []
+            for i in range(counts[split]):
+                name = f"{split}_{i + 1:05d}.wav"
+                clip, audio = make_clip(name, split, pool, bank, cfg, rng)
+                sf.write(str(out / split / name), audio, cfg.sample_rate, subtype="PCM_16")
+                clips.append(clip)
+                bar.update()
+            _write_csvs(out, split, clips, cfg.sample_rate)
+            for c in clips:
+                for e in c.events:
+                    event_rows.append([c.file_name, split, c.relation, c.loudness, e.role,
+                                       e.sound.concept, e.sound.source, e.sound.group,
+                                       f"{e.onset_s:.3f}", f"{e.duration_s:.3f}", e.level_db])
     with open(out / "synth_events.csv", "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
         w.writerow(["file_name", "split", "relation", "loudness", "role", "concept", "source",
