@@ -50,11 +50,8 @@ class DecodingOptions:
     use_cache: bool = True  # incremental decoding (KV cache / carried LSTM state)
 
     def __post_init__(self) -> None:
-        def fail(message: str) -> None:
-            raise ValueError(f"decoding option {message}")
-
         if self.method not in METHODS:
-            fail(f"method={self.method!r} is unknown; choose one of {', '.join(METHODS)}")
+            raise _error("method", self.method, f"is unknown; choose one of {', '.join(METHODS)}")
         _check_int(self, "beam_size", 1, MAX_BEAM_SIZE)
         _check_int(self, "min_length", 0, MAX_LENGTH)
         _check_int(self, "max_length", 1, MAX_LENGTH)
@@ -79,9 +76,9 @@ class DecodingOptions:
                          f"must be a number in [0, {MAX_LENGTH_PENALTY:g}]")
         parse_no_repeat(self.no_repeat)
         if self.task is not None and not isinstance(self.task, str):
-            fail(f"task={self.task!r} must be a dataset name such as 'clotho'")
+            raise _error("task", self.task, "must be a dataset name such as 'clotho'")
         if not isinstance(self.use_cache, bool):
-            fail(f"use_cache={self.use_cache!r} must be True or False")
+            raise _error("use_cache", self.use_cache, "must be True or False")
 
         if self.method != "sample":
             given = [f"{n}={getattr(self, n)!r}" for n in ("top_k", "top_p", "typical_p")
@@ -93,7 +90,7 @@ class DecodingOptions:
                 name = given[0].split("=", 1)[0]
                 raise _error(name, getattr(self, name), only_sampling)
             if given:
-                fail(f"{', '.join(given)} {only_sampling}")
+                raise ValueError(f"decoding option {', '.join(given)} {only_sampling}")  # several
         if self.method != "beam" and self.beam_size != 3:
             raise _error("beam_size", self.beam_size,
                          f"only applies to method='beam' (got {self.method!r})")
