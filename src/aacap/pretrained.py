@@ -15,6 +15,7 @@ from .encoders import build_encoder
 from .encoders.cnn14 import load_panns_checkpoint
 from .encoders.convnext import load_conette_encoder_state
 from .encoders.panns_weights import PANNS_NAME, panns_weights
+from .encoders.yamnet import load_yamnet_state
 from .fileio import load_strict, read_torch_file
 
 ASSETS = Path(__file__).resolve().parent / "assets" / "default"  # the shipped YAMNet
@@ -72,7 +73,7 @@ def _load_read_weights(encoder: nn.Module, kind: str, path: Path, data: Any) -> 
         state = data.get("model", data.get("state_dict", data))
         load_conette_encoder_state(encoder, state)  # type: ignore[arg-type]
     elif kind == "yamnet" and isinstance(data, dict):
-        load_strict(encoder, {k: v.float() for k, v in data.items()}, str(path))
+        load_yamnet_state(encoder, data, str(path))
     else:
         raise ValueError(f"{path}: not weights for a {kind} encoder (expected an aacap checkpoint"
                          f"{' or a PANNs checkpoint' if kind == 'cnn14' else ''})")

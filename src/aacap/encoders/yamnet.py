@@ -20,8 +20,10 @@ import math
 import subprocess
 import sys
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -295,7 +297,12 @@ def convert_onnx(onnx_bytes: bytes) -> dict[str, Tensor]:
 def load_yamnet(weights: Path) -> YamnetEncoder:
     """A YAMNet in eval mode with weights from a converted state-dict file (`torch.save`)."""
     net = YamnetEncoder()
-    state = read_torch_file(weights, "YAMNet state dict")
-    load_strict(net, {k: v.float() for k, v in state.items()}, str(weights), "YAMNet",
-                hint="; rebuild it with `make default-model`")
+    load_yamnet_state(net, read_torch_file(weights, "YAMNet state dict"), str(weights),
+                      hint="; rebuild it with `make default-model`")
     return net.eval()
+
+
+def load_yamnet_state(net: nn.Module, state: Mapping[str, Any], where: str, hint: str = "") -> None:
+    """A converted YAMNet state dict (any float dtype) into `net` (a `YamnetEncoder`), strictly
+    (`fileio.load_strict`: one-line errors naming `where`)."""
+    load_strict(net, {k: v.float() for k, v in state.items()}, where, "YAMNet", hint=hint)
