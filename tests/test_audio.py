@@ -86,3 +86,26 @@ def test_bytes_read_as_the_file_with_the_kinds_of_error(tmp_path: Path) -> None:
     with pytest.raises(AudioError, match="<0 bytes>: empty file") as err:
         AudioFile(b"")
     assert not isinstance(err.value, (NotAudioError, TooLongError))
+
+
+def test_bytes_read_only_from_a_file_are_written_to_one_once(monkeypatch) -> None:
+    """An upload libsndfile reads only by its extension (an MP3 with an ID3 tag) is written to
+    one temporary file, which every later open (reading, scanning, streaming) reuses."""
+    import io
+    import tempfile
+
+    from aacap import audio as A
+
+    buf = io.BytesIO()
+    sf.write(buf, (0.1 * np.random.default_rng(0).standard_normal(16000)).astype(np.float32),
+             16000, format="MP3")
+    data = b"ID3\x03\x00\x00\x00\x00\x00\x00" + buf.getvalue()  # an empty ID3v2 tag first
+    made = []
+    real = tempfile.NamedTemporaryFile
+    monkeypatch.setattr(A.tempfile, "NamedTemporaryFile", lambda **k: made.append(1) or real(**k))
+    file = A.AudioFile(data, name="song.mp3")
+    whole = file.read(16000)
+    file.scan()
+    windows = list(file.windows(16000, [(0, 8000), (8000, len(whole))]))
+    assert len(made) == 1 and len(whole) == 16000
+    np.testing.assert_array_equal(np.concatenate(windows)[: len(whole)], whole)

@@ -30,7 +30,7 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Union
+from typing import Any, Union
 
 import numpy as np
 import soundfile as sf
@@ -153,6 +153,7 @@ class AudioFile:
             raise AudioError(f"{self.name}: empty file (0 bytes); not a recording")
         self._av: AvHeader | None = None  # set when FFmpeg (PyAV) decodes what libsndfile cannot
         self._av_decoded: list[np.ndarray] | None = None  # bytes FFmpeg decoded to count frames
+        self._spilled: Any = None  # the temporary file of bytes libsndfile reads only from a file
         try:
             with self._open() as f:
                 self.frames, self.rate, self.channels = f.frames, f.samplerate, f.channels
@@ -191,7 +192,10 @@ class AudioFile:
     def _open(self) -> sf.SoundFile:
         if self._data is None:
             return open_soundfile(self.path)
-        return open_bytes(self._data, self.name)
+        if self._spilled is None:  # first open: from memory, else from a temporary file kept
+            f, self._spilled = open_bytes(self._data, self.name)
+            return f
+        return _open_spilled(self._spilled.name, self._data[:3] == b"ID3")
 
     def _too_long(self) -> TooLongError:
         """Past `max_s`: its duration when the header gives it exactly, else "more than"."""
@@ -500,25 +504,29 @@ def av_fallback(source: AvSource, name: str, head: bytes, err: BaseException,
     return header, (blocks if keep else None)
 
 
-def open_bytes(data: bytes, name: str) -> sf.SoundFile:
-    """`sf.SoundFile` of the bytes of a file named `name`. libsndfile recognises some files
-    (MP3 with an ID3 tag) only by their extension, so when the bytes alone fail, they are read
-    from a temporary file named with the suffix of `name`."""
+def open_bytes(data: bytes, name: str) -> tuple[sf.SoundFile, Any]:
+    """`sf.SoundFile` of the bytes of a file named `name`, and the temporary file holding them
+    when one was needed (else None): libsndfile recognises some files (MP3 with an ID3 tag)
+    only by their extension, so when the bytes alone fail, they are written once to a
+    temporary file named with the suffix of `name`, which later opens reuse (it is deleted
+    with the returned object)."""
     tagged = data[:3] == b"ID3"  # libmpg123's ID3 warnings are silenced
     try:
         with silenced_native_stderr(tagged):
-            return sf.SoundFile(io.BytesIO(data))
+            return sf.SoundFile(io.BytesIO(data)), None
     except sf.LibsndfileError:
         suffix = Path(name).suffix.lower()
         if not suffix or not suffix[1:].isalnum():
             raise
-    with tempfile.NamedTemporaryFile(suffix=suffix) as tmp:
-        tmp.write(data)
-        tmp.flush()
-        with silenced_native_stderr(tagged):
-            f = sf.SoundFile(tmp.name)
-        f.read(frames=0)  # opened while the file exists; its descriptor keeps it readable
-        return f
+    tmp = tempfile.NamedTemporaryFile(suffix=suffix)
+    tmp.write(data)
+    tmp.flush()
+    return _open_spilled(tmp.name, tagged), tmp
+
+
+def _open_spilled(path: str, tagged: bool) -> sf.SoundFile:
+    with silenced_native_stderr(tagged):
+        return sf.SoundFile(path)
 
 
 def read_blocks(f: sf.SoundFile, frames: int) -> Iterator[np.ndarray]:
